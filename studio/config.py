@@ -1,0 +1,131 @@
+"""Settings: defaults for a zero-set-up workstation, overridden by ``studio.toml`` and then by
+``STUDIO_*`` environment variables (the environment wins).
+
+Example ``studio.toml``::
+
+    data_dir = "/srv/studio"
+    workers = 2
+    auth = "team"                  # "single" (no login) or "team" (streamlit-authenticator)
+    users_file = "users.yaml"
+    starting_credits = 10000
+
+    [storage]
+    backend = "s3"                 # "local" or "s3"
+    endpoint_url = "http://127.0.0.1:8333"
+    bucket = "studio"
+    region = "us-east-1"
+    presign_seconds = 3600
+
+    [prices.tts]                   # cost = per_generation + per_character * chars + per_second * seconds
+    per_generation = 50
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from studio.assets import ROOT
+
+DEFAULT_PRICES: dict[str, dict[str, float]] = {
+    # The original design charged 50 credits a generation. Compute grows with the input,
+    # so long inputs also pay per unit: a 10,000-character text costs 150, a 5-minute
+    # conversion 350, one sound effect 50 plus 2 a second.
+    "tts": {"per_generation": 50, "per_character": 0.01},
+    "vc": {"per_generation": 50, "per_second": 1},
+    "sfx": {"per_generation": 50, "per_second": 2},
+}
+
+
+@dataclass(frozen=True)
+class StorageSettings:
+    backend: str = "local"  # "local" | "s3"
+    endpoint_url: str | None = None  # None: AWS S3
+    public_endpoint_url: str | None = None  # what browsers use for presigned URLs, if different
+    bucket: str = "studio"
+    region: str = "us-east-1"
+    access_key: str | None = None
+    secret_key: str | None = None
+    presign_seconds: int = 3600
+    connect_timeout: float = 5.0
+    retries: int = 2
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = ROOT / "data"
+    workers: int = 2
+    auth: str = "single"  # "single" | "team"
+    users_file: Path = ROOT / "users.yaml"
+    allow_registration: bool = False
+    starting_credits: int = 10_000
+    busy_timeout: float = 5.0  # seconds a write waits for the database lock
+    storage: StorageSettings = field(default_factory=StorageSettings)
+    prices: dict = field(default_factory=lambda: {k: dict(v) for k, v in DEFAULT_PRICES.items()})
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "studio.db"
+
+
+_ENV = {
+    "STUDIO_DATA_DIR": ("data_dir", Path),
+    "STUDIO_WORKERS": ("workers", int),
+    "STUDIO_AUTH": ("auth", str),
+    "STUDIO_USERS_FILE": ("users_file", Path),
+    "STUDIO_ALLOW_REGISTRATION": ("allow_registration", lambda v: v.lower() in ("1", "true", "yes")),
+    "STUDIO_STARTING_CREDITS": ("starting_credits", int),
+    "STUDIO_BUSY_TIMEOUT": ("busy_timeout", float),
+}
+_ENV_STORAGE = {
+    "STUDIO_STORAGE": ("backend", str),
+    "STUDIO_S3_ENDPOINT": ("endpoint_url", str),
+    "STUDIO_S3_PUBLIC_ENDPOINT": ("public_endpoint_url", str),
+    "STUDIO_S3_BUCKET": ("bucket", str),
+    "STUDIO_S3_REGION": ("region", str),
+    "AWS_ACCESS_KEY_ID": ("access_key", str),
+    "AWS_SECRET_ACCESS_KEY": ("secret_key", str),
+    "STUDIO_S3_PRESIGN_SECONDS": ("presign_seconds", int),
+}
+
+
+def _check(settings: Settings) -> Settings:
+    if settings.auth not in ("single", "team"):
+        raise ValueError(f"auth must be 'single' or 'team', got {settings.auth!r}")
+    if settings.storage.backend not in ("local", "s3"):
+        raise ValueError(f"storage backend must be 'local' or 's3', got {settings.storage.backend!r}")
+    if not 1 <= settings.workers <= 64:
+        raise ValueError(f"workers must be 1–64, got {settings.workers}")
+    if not 1 <= settings.storage.presign_seconds <= 7 * 24 * 3600:
+        raise ValueError(f"presign_seconds must be 1–604800, got {settings.storage.presign_seconds}")
+    for service, table in settings.prices.items():
+        for unit, value in table.items():
+            if unit not in ("per_generation", "per_character", "per_second") or value < 0:
+                raise ValueError(f"prices.{service}.{unit} = {value!r}: units are per_generation, per_character, per_second, ≥ 0")
+    return settings
+
+
+def load(path: Path | None = None, env: dict | None = None) -> Settings:
+    """Read settings from ``path`` (default ``studio.toml`` beside app.py, or $STUDIO_CONFIG) and the environment."""
+    env = os.environ if env is None else env
+    path = Path(path or env.get("STUDIO_CONFIG", ROOT / "studio.toml"))
+    raw: dict = tomllib.loads(path.read_text()) if path.exists() else {}
+    storage_raw = raw.pop("storage", {})
+    prices_raw = raw.pop("prices", {})
+    unknown = set(raw) - set(Settings.__dataclass_fields__)
+    if unknown:
+        raise ValueError(f"{path}: unknown settings {sorted(unknown)}")
+    prices = {k: dict(v) for k, v in DEFAULT_PRICES.items()}
+    for service, table in prices_raw.items():
+        prices[service] = dict(table)
+    settings = Settings(**{k: (Path(v) if k in ("data_dir", "users_file") else v) for k, v in raw.items()},
+                        storage=StorageSettings(**storage_raw), prices=prices)
+    for var, (name, cast) in _ENV.items():
+        if env.get(var):
+            settings = replace(settings, **{name: cast(env[var])})
+    storage = settings.storage
+    for var, (name, cast) in _ENV_STORAGE.items():
+        if env.get(var):
+            storage = replace(storage, **{name: cast(env[var])})
+    return _check(replace(settings, storage=storage))
