@@ -1,0 +1,55 @@
+"""Text to Speech: type, pick a voice, generate; recent clips beside the editor."""
+import streamlit as st
+
+from engines import registry
+from studio.errors import StudioError
+from studio.previews import preview_wav
+from studio.text import MAX_CHARS
+from ui import session, widgets
+
+studio, user = session.studio(), session.user()
+st.title("Text to Speech")
+
+engines = {i.name: i for i in registry.info("tts")}
+usable = [name for name, info in engines.items() if info.available]
+for info in engines.values():
+    if not info.available:
+        st.warning(f"{info.title} is unavailable: {info.reason}", icon=":material/warning:")
+if not usable:
+    st.stop()
+
+editor, recent = st.columns([3, 2], gap="large")
+with editor:
+    text = st.text_area("Text", height=260, max_chars=MAX_CHARS, key="tts_text",
+                        placeholder="Type or paste up to 10,000 characters. Long texts are read sentence by sentence.")
+    engine_name = st.radio("Model", usable, format_func=lambda n: engines[n].title, horizontal=True, key="tts_engine")
+    engine = session.engine(engine_name)
+    voices = {v.id: v for v in engine.voices()}
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    voice_id = c1.selectbox("Voice", list(voices), format_func=lambda v: voices[v].label, key=f"tts_voice_{engine_name}")
+    if c2.button("Preview", icon=":material/play_arrow:", help="A short sample of this voice (free)"):
+        try:
+            with st.spinner("Rendering a sample…"):
+                st.session_state["tts_preview"] = (voice_id, preview_wav(engine, voice_id, studio.settings.data_dir / "previews"))
+        except StudioError as error:
+            widgets.show_error(error)
+    if st.session_state.get("tts_preview", (None,))[0] == voice_id:
+        st.audio(st.session_state["tts_preview"][1], format="audio/wav")
+    speed = st.slider("Speed", 0.5, 2.0, 1.0, 0.05, key="tts_speed")
+    chars = len(text or "")
+    cost = studio.price("tts", characters=chars)
+    st.caption(f"{chars:,} / {MAX_CHARS:,} characters · costs {cost:,} credits")
+    if st.button("Generate speech", type="primary", icon=":material/graphic_eq:"):
+        try:
+            job_id, notices = studio.submit_tts(user, text, voice_id, engine_name, speed)
+            st.session_state["tts_job"] = job_id
+            for notice in notices:
+                st.toast(notice, icon=":material/info:")
+        except StudioError as error:
+            widgets.show_error(error)
+    if st.session_state.get("tts_job"):
+        widgets.job_panel(st.session_state["tts_job"], key="tts_job")
+
+with recent:
+    st.subheader("Recent")
+    widgets.history_rows(service="tts", per_page=5, key="tts-recent")

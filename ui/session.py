@@ -1,0 +1,33 @@
+"""What every page shares: the one Studio per process, engines loaded once, the signed-in user."""
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from engines import registry
+from studio import config
+from studio.core import Studio
+
+SINGLE_USER = "local"
+
+
+@st.cache_resource(show_spinner="Loading model…")
+def engine(name: str):
+    """Each engine is loaded once per process and shared by all sessions."""
+    return registry.load(name)
+
+
+@st.cache_resource
+def studio() -> Studio:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return Studio(config.load(), load_engine=engine)
+
+
+def user() -> str:
+    """The signed-in user's id; app.py's login gate sets it before any page runs."""
+    name = st.session_state.get("studio_user")
+    if not name:
+        st.error("You are not signed in. Open the app from its start page.")
+        st.stop()
+    return name
