@@ -8,7 +8,7 @@ import numpy as np
 from engines.base import Audio, Cancelled, Progress, TTSRequest, Voice
 from studio.audio import fade_edges, silence, trim_silence
 from studio.errors import InvalidInput
-from studio.text import clean_text, split_chunks
+from studio.text import clean_text, spoken_form, split_chunks
 
 SPEED_MIN, SPEED_MAX = 0.5, 2.0
 
@@ -44,7 +44,7 @@ def synthesize_chunks(
             raise Cancelled()
         if progress:
             progress(i / len(chunks), f"Speaking part {i + 1} of {len(chunks)}")
-        samples = trim_silence(render(chunk.text), sample_rate)
+        samples = trim_silence(render(spoken_form(chunk.text)), sample_rate)
         piece = np.concatenate([fade_edges(samples, sample_rate), silence(chunk.pause_after / speed, sample_rate)])
         yield Audio(piece, sample_rate)
     if progress:

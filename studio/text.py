@@ -158,3 +158,18 @@ def split_chunks(text: str, max_chars: int = 260, first_max_chars: int = 60) -> 
     elif chunks:
         chunks[-1] = Chunk(chunks[-1].text, 0.0)
     return chunks
+
+
+_SPOKEN = {
+    "Mr.": "Mister", "Mrs.": "Missus", "Ms.": "Miz", "Dr.": "Doctor", "Prof.": "Professor",
+    "Jan.": "January", "Feb.": "February", "Mar.": "March", "Apr.": "April", "Jun.": "June",
+    "Jul.": "July", "Aug.": "August", "Sep.": "September", "Sept.": "September", "Oct.": "October",
+    "Nov.": "November", "Dec.": "December", "vs.": "versus", "etc.": "et cetera", "e.g.": "for example",
+    "i.e.": "that is", "approx.": "approximately", "No.": "number",
+}
+_SPOKEN_RE = re.compile(r"(?<![\w.])(" + "|".join(re.escape(k) for k in _SPOKEN) + r")(?=\s|$)")
+
+
+def spoken_form(text: str) -> str:
+    """Expand abbreviations that some voices read letter by letter ("Dr." → "Doctor")."""
+    return _SPOKEN_RE.sub(lambda m: _SPOKEN[m.group(1)], text)

