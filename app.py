@@ -36,6 +36,8 @@ def sign_in(settings) -> str | None:
             authenticator.login(location="main")
         except Exception as error:  # the widget raises on malformed input; say so, do not crash
             st.error(str(error))
+        if st.session_state.get("authentication_status"):
+            st.rerun()  # signed in just now: draw the studio without the login form
         if st.session_state.get("authentication_status") is False:
             st.error("Username or password is incorrect.")
         if settings.allow_registration and not st.session_state.get("authentication_status"):
@@ -67,9 +69,10 @@ def run() -> None:
     if not user:
         st.stop()
     st.session_state["studio_user"] = user
-    sidebar(studio, user)
     pages = [st.Page(str(PAGES_DIR / f), title=t, icon=i) for f, t, i in PAGES if (PAGES_DIR / f).exists()]
-    st.navigation(pages).run()
+    page = st.navigation(pages)
+    sidebar(studio, user)  # after st.navigation, so the page list stays at the top of the sidebar
+    page.run()
 
 
 run()
