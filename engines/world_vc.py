@@ -1,0 +1,318 @@
+"""Offline voice conversion on the WORLD vocoder (PyPI ``pyworld``), no model weights.
+
+Each recording is split by WORLD into F0 (pitch), a smooth spectral envelope (the vocal
+tract: formants and timbre) and aperiodicity (breathiness). The converter then
+
+1. maps the source's F0 to the target's: mean and variance matched in the log domain
+   (unless the speaker's own pitch is kept), plus any pitch shift in semitones;
+2. warps the spectral envelope along the frequency axis by one factor ``alpha``, found by
+   matching the source's long-term average envelope to the target's (formants of a
+   shorter vocal tract sit higher: alpha > 1 moves them up);
+3. applies a smooth equaliser, the remaining difference between the two long-term
+   envelopes (capped at ±12 dB), and, above the source's bandwidth (an 8 kHz phone
+   recording stops at 4 kHz), continues the envelope with the target's shape;
+4. resynthesises. ``strength`` scales steps 2 and 3 (0 keeps the timbre, 1 goes all the way).
+
+Targets are described by a :class:`VoiceProfile` estimated from a reference clip (a stock
+voice rendered by Kokoro, or a user's own sample). Long sources are processed in 20-second
+blocks, cross-faded, so memory stays flat and progress and cancellation work.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import warnings
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import soxr
+
+from engines.base import Audio, Cancelled, EngineUnavailable, Progress
+from engines.vc_common import VCRequest, check_request
+from studio.errors import InvalidInput
+
+log = logging.getLogger(__name__)
+
+SAMPLE_RATE = 24_000
+FRAME_MS = 5.0
+HOP = int(SAMPLE_RATE * FRAME_MS / 1000)  # 120 samples
+F0_FLOOR, F0_CEIL = 60.0, 700.0
+BLOCK_FRAMES = 4_000  # 20 s
+PAD_FRAMES = 40  # 0.2 s of context either side of a block, cross-faded
+MIN_VOICED_FRAMES = 40  # 0.2 s of voiced speech to estimate anything
+ALPHA_RANGE = (0.7, 1.4)
+ALPHA_PITCH_EXPONENT = 1 / 3
+EQ_LIMIT_DB = 12.0
+MATCH_BAND_HZ = (200.0, 5_000.0)
+LIFTER = 30  # cepstral coefficients kept when smoothing long-term envelopes
+
+
+@dataclass(frozen=True)
+class SpectralMap:
+    """How each frame's envelope is changed: warp by ``alpha``, add ``gain``; from bin ``edge``
+    up (beyond the source's bandwidth) continue the frame's level at the edge with the
+    target's long-term shape ``target_shape`` (log power relative to the edge)."""
+
+    alpha: float
+    gain: np.ndarray
+    edge: int
+    target_shape: np.ndarray
+    strength: float
+
+    def apply(self, sp: np.ndarray, ap: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        log_sp = np.log(_warp(sp, self.alpha) + 1e-16) + self.gain[None, :]
+        ap = np.clip(_warp(ap, self.alpha), 0.0, 1.0)
+        e = self.edge
+        if e < sp.shape[1] and e > 8:
+            anchor = log_sp[:, e - 8 : e].mean(axis=1, keepdims=True)
+            rebuilt = anchor + self.target_shape[None, e:]
+            log_sp[:, e:] = (1 - self.strength) * log_sp[:, e:] + self.strength * rebuilt
+            ap[:, e:] = ap[:, e - 8 : e].mean(axis=1, keepdims=True)
+        return np.ascontiguousarray(np.exp(log_sp)), np.ascontiguousarray(ap)
+
+
+@dataclass(frozen=True)
+class VoiceProfile:
+    """A voice's long-term statistics: log-F0 mean/std over voiced frames and its mean log envelope."""
+
+    lf0_mean: float
+    lf0_std: float
+    log_env: np.ndarray  # natural log of the mean voiced power envelope, (fft_size // 2 + 1,)
+    bandwidth_hz: float  # where the envelope falls 50 dB under its maximum
+    voiced_seconds: float
+
+    @property
+    def f0_median_hz(self) -> float:
+        return float(np.exp(self.lf0_mean))
+
+
+def _pyworld():
+    with warnings.catch_warnings():  # pyworld imports pkg_resources, which warns on import
+        warnings.simplefilter("ignore")
+        import pyworld
+
+    return pyworld
+
+
+def _freqs(bins: int) -> np.ndarray:
+    return np.arange(bins) * (SAMPLE_RATE / 2) / (bins - 1)
+
+
+def _smooth(log_spec: np.ndarray, lifter: int = LIFTER) -> np.ndarray:
+    """Keep the first ``lifter`` cepstral coefficients of a log spectrum (formant-scale detail)."""
+    cep = np.fft.irfft(log_spec)
+    cep[lifter:-lifter] = 0.0
+    return np.fft.rfft(cep).real[: len(log_spec)]
+
+
+def _warp(values: np.ndarray, alpha: float) -> np.ndarray:
+    """Frequency-warp spectra (last axis) so that what was at f moves to alpha·f."""
+    bins = values.shape[-1]
+    pos = np.clip(np.arange(bins) / alpha, 0, bins - 1)
+    lo = np.floor(pos).astype(int)
+    hi = np.minimum(lo + 1, bins - 1)
+    frac = (pos - lo).astype(values.dtype)
+    return values[..., lo] * (1 - frac) + values[..., hi] * frac
+
+
+def _bandwidth(log_env: np.ndarray) -> float:
+    above = np.flatnonzero(log_env > log_env.max() - np.log(10.0**5))  # within 50 dB of the maximum
+    return float(_freqs(len(log_env))[above[-1]]) if len(above) else SAMPLE_RATE / 2
+
+
+class WorldVCEngine:
+    name = "world_vc"
+    title = "WORLD vocoder — offline, keeps your intonation"
+    sample_rate = SAMPLE_RATE
+    device = "cpu"
+
+    def __init__(self) -> None:
+        try:
+            self._pw = _pyworld()
+        except ImportError as error:
+            raise EngineUnavailable("The Python package pyworld is not installed. Run `make install`.") from error
+        self.fft_size = self._pw.get_cheaptrick_fft_size(SAMPLE_RATE, F0_FLOOR)
+        self._profiles: OrderedDict[str, VoiceProfile] = OrderedDict()
+        self._lock = threading.Lock()  # guards the profile cache; pyworld calls are thread-safe
+
+    # -- analysis ------------------------------------------------------------------------
+    def _f0(self, x: np.ndarray, start: int, stop: int) -> np.ndarray:
+        """Harvest F0 for frames [start, stop) of ``x``, with context either side."""
+        a, b = max(0, start - PAD_FRAMES), min(self._frames(x), stop + PAD_FRAMES)
+        piece = x[a * HOP : b * HOP + 1]
+        f0, _ = self._pw.harvest(piece, SAMPLE_RATE, f0_floor=F0_FLOOR, f0_ceil=F0_CEIL, frame_period=FRAME_MS)
+        f0 = f0[start - a : start - a + (stop - start)]
+        if len(f0) < stop - start:  # the last block can fall a frame short
+            f0 = np.pad(f0, (0, stop - start - len(f0)))
+        return f0
+
+    @staticmethod
+    def _frames(x: np.ndarray) -> int:
+        return len(x) // HOP + 1
+
+    @staticmethod
+    def _times(start: int, stop: int) -> np.ndarray:
+        return np.arange(start, stop, dtype=np.float64) * FRAME_MS / 1000.0
+
+    @staticmethod
+    def _prepare(audio: Audio) -> np.ndarray:
+        x = audio.samples.astype(np.float64)
+        if audio.sample_rate != SAMPLE_RATE:
+            x = soxr.resample(x, audio.sample_rate, SAMPLE_RATE, quality="HQ")
+        return np.ascontiguousarray(x)
+
+    def _analyse(self, x: np.ndarray, what: str, progress: Progress | None = None, span: float = 1.0,
+                 should_stop: Callable[[], bool] | None = None) -> tuple[np.ndarray, VoiceProfile]:
+        """F0 for every frame of ``x`` and the voice's profile (from voiced, not-quiet frames)."""
+        n = self._frames(x)
+        f0 = np.zeros(n)
+        env_sum = np.zeros(self.fft_size // 2 + 1)
+        env_count = 0
+        for start in range(0, n, BLOCK_FRAMES):
+            if should_stop and should_stop():
+                raise Cancelled()
+            stop = min(n, start + BLOCK_FRAMES)
+            f0[start:stop] = self._f0(x, start, stop)
+            voiced = np.flatnonzero(f0[start:stop] > 0) + start
+            if len(voiced):
+                sp = self._pw.cheaptrick(x, f0[voiced], self._times(0, n)[voiced], SAMPLE_RATE, fft_size=self.fft_size)
+                power = sp.sum(axis=1)
+                loud = power > np.percentile(power, 95) * 10 ** (-3.0)  # within 30 dB of the loud frames
+                env_sum += np.log(sp[loud] + 1e-12).sum(axis=0)
+                env_count += int(loud.sum())
+            if progress:
+                progress(span * stop / n, f"Analysing the {what}")
+        voiced_f0 = f0[f0 > 0]
+        if len(voiced_f0) < MIN_VOICED_FRAMES or env_count < MIN_VOICED_FRAMES // 2:
+            field = "source" if what == "source" else "target"
+            raise InvalidInput(field, f"No voiced speech found in the {what} ({len(voiced_f0) * FRAME_MS / 1000:.2f} s voiced). "
+                                      "Use a clip where someone speaks clearly, at least a few words.")
+        lf0 = np.log(voiced_f0)
+        lo, hi = np.percentile(lf0, [2, 98])  # octave errors at the extremes would inflate the spread
+        core = lf0[(lf0 >= lo) & (lf0 <= hi)]
+        log_env = env_sum / env_count
+        profile = VoiceProfile(float(np.mean(core)), float(max(np.std(core), 0.02)), log_env,
+                               _bandwidth(_smooth(log_env)), len(voiced_f0) * FRAME_MS / 1000)
+        return f0, profile
+
+    def profile(self, reference: Audio, key: str | None = None) -> VoiceProfile:
+        """The profile of a reference clip, cached by ``key`` and the clip's content."""
+        digest = hashlib.sha1(reference.samples.tobytes()).hexdigest()[:16]
+        cache_key = f"{key}:{reference.sample_rate}:{digest}"
+        with self._lock:
+            if cache_key in self._profiles:
+                self._profiles.move_to_end(cache_key)
+                return self._profiles[cache_key]
+        _, profile = self._analyse(self._prepare(reference), "target voice")
+        with self._lock:
+            self._profiles[cache_key] = profile
+            while len(self._profiles) > 64:
+                self._profiles.popitem(last=False)
+        return profile
+
+    # -- the mapping ---------------------------------------------------------------------
+    def estimate_alpha(self, source: VoiceProfile, target: VoiceProfile) -> float:
+        """The formant warp factor: near the pitch-based prior, refined by lining up the envelopes.
+
+        Long-term average envelopes are blurred (every vowel is in them), so matching them
+        alone can land far off; vocal tracts scale roughly with the cube root of the pitch
+        ratio across speakers, which bounds the search to ±12 % around that prior."""
+        prior = float(np.exp((target.lf0_mean - source.lf0_mean) * ALPHA_PITCH_EXPONENT))
+        low, high = max(ALPHA_RANGE[0], prior * 0.88), min(ALPHA_RANGE[1], prior * 1.12)
+        freqs = _freqs(len(source.log_env))
+        src, tgt = _smooth(source.log_env), _smooth(target.log_env)
+        best, best_cost = float(np.clip(prior, *ALPHA_RANGE)), np.inf
+        for alpha in np.arange(low, high + 1e-9, 0.01):
+            warped = _warp(src, alpha)
+            top = min(MATCH_BAND_HZ[1], 0.9 * source.bandwidth_hz * alpha, 0.9 * target.bandwidth_hz)
+            band = (freqs >= MATCH_BAND_HZ[0]) & (freqs <= top)
+            if band.sum() < 20:
+                continue
+            diff = tgt[band] - warped[band]
+            slope = np.polyfit(freqs[band], diff, 1)  # level and tilt are the equaliser's job
+            cost = float(np.mean((diff - np.polyval(slope, freqs[band])) ** 2))
+            if cost < best_cost:
+                best, best_cost = float(alpha), cost
+        return best
+
+    def spectral_map(self, source: VoiceProfile, target: VoiceProfile, alpha: float, strength: float) -> "SpectralMap":
+        """The per-bin gain (log power) and the band above the source's bandwidth to rebuild."""
+        freqs = _freqs(len(source.log_env))
+        src, tgt = _smooth(_warp(source.log_env, alpha)), _smooth(target.log_env)
+        edge_hz = min(0.92 * source.bandwidth_hz * alpha, target.bandwidth_hz)
+        edge = int(np.searchsorted(freqs, edge_hz))
+        limit = np.log(10 ** (EQ_LIMIT_DB / 10))
+        gain = np.clip(tgt - src, -limit, limit)
+        gain[edge:] = gain[max(edge - 1, 0)]  # flat past the edge, so smoothing does not ring on a step
+        gain = strength * _smooth(gain)
+        extend = edge_hz < target.bandwidth_hz - 500.0
+        return SpectralMap(alpha, gain, edge if extend else len(freqs), tgt - tgt[max(edge - 1, 0)], strength)
+
+    # -- conversion ----------------------------------------------------------------------
+    def convert(self, request: VCRequest, progress: Progress | None = None,
+                should_stop: Callable[[], bool] | None = None) -> Audio:
+        request = check_request(request)
+        target = self.profile(request.target.reference, request.target.id)
+        x = self._prepare(request.source)
+        f0, source = self._analyse(x, "source", progress, 0.4, should_stop)
+        strength = float(request.strength)
+        alpha = self.estimate_alpha(source, target) ** strength
+        mapping = self.spectral_map(source, target, alpha, strength)
+        f0_out = self.map_f0(f0, source, target, request.keep_pitch, request.pitch_shift)
+        log.info("world_vc: source %.0f Hz → target %.0f Hz, alpha %.2f, strength %.2f",
+                 source.f0_median_hz, target.f0_median_hz, alpha, strength)
+        y = self._synthesize(x, f0, f0_out, mapping, progress, should_stop)
+        # Same loudness as the (normalised) source, no clipping.
+        rms_in = np.sqrt(np.mean(x**2)) + 1e-9
+        rms_out = np.sqrt(np.mean(y**2)) + 1e-9
+        y *= rms_in / rms_out
+        peak = np.max(np.abs(y)) if len(y) else 0.0
+        if peak > 0.97:
+            y *= 0.97 / peak
+        if progress:
+            progress(1.0, "Done")
+        return Audio(y.astype(np.float32), SAMPLE_RATE)
+
+    @staticmethod
+    def map_f0(f0: np.ndarray, source: VoiceProfile, target: VoiceProfile, keep_pitch: bool, semitones: float) -> np.ndarray:
+        out = np.zeros_like(f0)
+        voiced = f0 > 0
+        lf0 = np.log(f0[voiced])
+        if not keep_pitch:
+            lf0 = (lf0 - source.lf0_mean) / source.lf0_std * target.lf0_std + target.lf0_mean
+        lf0 += semitones / 12 * np.log(2.0)
+        out[voiced] = np.clip(np.exp(lf0), 40.0, 1100.0)
+        return out
+
+    def _synthesize(self, x: np.ndarray, f0: np.ndarray, f0_out: np.ndarray, mapping: SpectralMap,
+                    progress: Progress | None, should_stop: Callable[[], bool] | None) -> np.ndarray:
+        n = len(f0)
+        times = self._times(0, n)
+        out = np.zeros(len(x))
+        weight_total = np.zeros(len(x))
+        for start in range(0, n, BLOCK_FRAMES):
+            if should_stop and should_stop():
+                raise Cancelled()
+            stop = min(n, start + BLOCK_FRAMES)
+            a, b = max(0, start - PAD_FRAMES), min(n, stop + PAD_FRAMES)
+            sp = self._pw.cheaptrick(x, f0[a:b], times[a:b], SAMPLE_RATE, fft_size=self.fft_size)
+            ap = self._pw.d4c(x, f0[a:b], times[a:b], SAMPLE_RATE, fft_size=self.fft_size)
+            sp, ap = mapping.apply(sp, ap)
+            y = self._pw.synthesize(np.ascontiguousarray(f0_out[a:b]), sp, ap, SAMPLE_RATE, FRAME_MS)
+            # Trapezoid weights: flat over the block, ramps over the padding shared with neighbours.
+            w = np.ones(len(y))
+            ramp = 2 * PAD_FRAMES * HOP
+            if a > 0:
+                w[:ramp] = np.linspace(0.0, 1.0, ramp)
+            if b < n and len(y) > ramp:
+                w[-ramp:] = np.minimum(w[-ramp:], np.linspace(1.0, 0.0, ramp))
+            s0 = a * HOP
+            m = min(len(y), len(out) - s0)
+            out[s0 : s0 + m] += y[:m] * w[:m]
+            weight_total[s0 : s0 + m] += w[:m]
+            if progress:
+                progress(0.4 + 0.6 * stop / n, "Converting the voice")
+        return out / np.maximum(weight_total, 1e-6)
