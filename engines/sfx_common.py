@@ -1,0 +1,164 @@
+"""The sound-effects request, its checks, and what every sound-effects engine returns.
+
+Checks run before any heavy work and raise :class:`studio.errors.InvalidInput` naming the
+field, what was received and what to do. The prompt checks catch what a text-to-sound
+model cannot use: nothing to say, an essay, another language, or a keyboard mash.
+"""
+from __future__ import annotations
+
+import functools
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Callable, Protocol, runtime_checkable
+
+from engines.base import Audio, Progress
+from studio.errors import InvalidInput
+
+MAX_PROMPT_CHARS = 500
+DURATION_MIN, DURATION_MAX = 0.5, 30.0
+VARIATIONS_MIN, VARIATIONS_MAX = 1, 4
+SEED_MAX = 2**32 - 1
+EXAMPLE = "heavy rain on a tin roof with distant thunder"
+
+# Function words tell English from its neighbours better than spelling does.
+_ENGLISH = {"the", "a", "an", "of", "on", "in", "with", "and", "to", "at", "from", "by", "into", "over", "is",
+            "are", "then", "far", "near", "some", "its", "it", "that", "this", "under", "through", "while"}
+_OTHER = {"el", "la", "los", "las", "del", "una", "sobre", "con", "y", "lluvia", "le", "les", "des", "et", "du",
+          "sur", "avec", "une", "der", "die", "das", "und", "mit", "auf", "ein", "eine", "il", "di", "della", "che",
+          "per", "nel", "em", "uma", "não", "och", "het", "een", "niet", "op", "ist", "dans", "est", "très"}
+# Sound words a general vocabulary lacks; the engines add the words of their own catalogues.
+ONOMATOPOEIA = frozenset("""whoosh swoosh swish woosh zap pew boom kaboom bang thud thump clang clank
+    clink ding dong bling boing sizzle fizz buzz whirr whir hiss crackle rumble beep bleep blip chirp tweet
+    woof meow moo oink baa quack neigh hoot croak ribbit tick tock ding-dong splash splosh plop drip
+    swooshes whooshes zaps booms thuds clangs dings beeps blips chirps""".split())
+
+
+@dataclass(frozen=True)
+class SFXRequest:
+    prompt: str
+    duration: float = 5.0  # seconds, 0.5–30
+    variations: int = 1  # 1–4, each from its own seed
+    loop: bool = False  # make every variation a seamless loop
+    seed: int | None = None  # None: a fresh random seed (the plan records the one used)
+    negative_prompt: str | None = None  # AudioLDM only: what to steer away from
+    steps: int | None = None  # AudioLDM only; None: the engine's default (100)
+    guidance: float | None = None  # AudioLDM only; None: the engine's default (3.0)
+
+
+@dataclass
+class SFXResult:
+    variations: list[Audio]  # one per variation, in order
+    plan: dict = field(default_factory=dict)  # what was used and why (JSON-able), shown by the page
+
+
+@runtime_checkable
+class SFXEngine(Protocol):
+    name: str
+    title: str
+    sample_rate: int
+    device: str
+
+    def plan(self, request: SFXRequest) -> dict: ...
+
+    def generate(self, request: SFXRequest, plan: dict, progress: Progress | None = None,
+                 should_stop: Callable[[], bool] | None = None) -> list[Audio]: ...
+
+
+@functools.lru_cache(maxsize=1)
+def english_vocabulary() -> frozenset[str]:
+    """Whole words of the MiniLM WordPiece vocabulary (uncased English); empty if not fetched."""
+    from engines.sfxlib import assets
+
+    path = assets.library_dir("minilm") / "vocab.txt"
+    if not path.exists():
+        return frozenset()
+    return frozenset(w for w in path.read_text(encoding="utf-8").split() if w.isalpha())
+
+
+def _known(word: str, vocab: frozenset[str]) -> bool:
+    if word in vocab:
+        return True
+    for suffix in ("ing", "ed", "es", "s", "ly", "er", "ers", "y"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            stem = word[: -len(suffix)]
+            if stem in vocab or stem + "e" in vocab or (len(stem) > 3 and stem[-1] == stem[-2] and stem[:-1] in vocab):
+                return True
+    return False
+
+
+def _script(ch: str) -> str:
+    name = unicodedata.name(ch, "")
+    first = name.split(" ")[0] if name else "unknown"
+    return {"CJK": "Chinese/Japanese (CJK)", "LATIN": "Latin"}.get(first, first.title())
+
+
+def check_prompt(raw: str | None, vocab: frozenset[str] | None = None) -> tuple[str, tuple[str, ...]]:
+    """A tidy prompt and notices, or InvalidInput saying what is wrong and how to fix it."""
+    if raw is None or not str(raw).strip():
+        raise InvalidInput("prompt", f"The prompt is empty. Describe the sound, e.g. “{EXAMPLE}”.")
+    raw = str(raw)
+    if len(raw) > MAX_PROMPT_CHARS:
+        raise InvalidInput(
+            "prompt",
+            f"The prompt is {len(raw):,} characters; the limit is {MAX_PROMPT_CHARS}. "
+            "Describe one sound or scene in a sentence or two.",
+        )
+    notices: list[str] = []
+    text = unicodedata.normalize("NFC", raw)
+    kept, dropped = [], 0
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if cat[0] in "LNPZ" or ch in "-'&+/" or (cat[0] == "M" and kept and kept[-1].isalpha()):
+            kept.append(ch if cat[0] != "Z" else " ")
+        else:
+            dropped += 1
+            kept.append(" ")
+    text = re.sub(r"\s+", " ", "".join(kept)).strip()
+    if dropped:
+        notices.append(f"Ignored {dropped} emoji, symbol or control character{'s' * (dropped != 1)} in the prompt.")
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        raise InvalidInput("prompt", f"The prompt has no words, only {raw.strip()[:40]!r}. Describe the sound, e.g. “{EXAMPLE}”.")
+    non_latin = [ch for ch in letters if _script(ch) != "Latin"]
+    if len(non_latin) > 0.3 * len(letters):
+        script = max({_script(ch) for ch in non_latin}, key=lambda s: sum(_script(ch) == s for ch in non_latin))
+        raise InvalidInput(
+            "prompt",
+            f"The prompt is written in {script} script ({text[:30]!r}); the sound models understand English only. "
+            f"Describe the sound in English, e.g. “{EXAMPLE}”.",
+        )
+    words = re.findall(r"[a-zà-ÿ]+", text.lower())
+    foreign = [w for w in words if w in _OTHER]
+    english = [w for w in words if w in _ENGLISH]
+    if foreign and len(foreign) > len(english):
+        raise InvalidInput(
+            "prompt",
+            f"The prompt looks like it is not in English (words such as {', '.join(repr(w) for w in foreign[:3])}); "
+            f"the sound models understand English only. Describe the sound in English, e.g. “{EXAMPLE}”.",
+        )
+    if vocab:
+        vocab = vocab | ONOMATOPOEIA
+        unknown = [w for w in words if not _known(w, vocab)]
+        if words and len(unknown) > 0.5 * len(words):
+            raise InvalidInput(
+                "prompt",
+                f"Most words in the prompt are not English words we know ({', '.join(repr(w) for w in unknown[:4])}). "
+                f"Describe the sound in plain English, e.g. “{EXAMPLE}”.",
+            )
+        if unknown:
+            notices.append(f"Words we do not know and may not match: {', '.join(repr(w) for w in unknown[:5])}.")
+    return text, tuple(notices)
+
+
+def check_numbers(duration, variations, seed) -> tuple[float, int, int | None]:
+    """Duration, variations and seed checked and typed, or InvalidInput with the allowed range."""
+    if isinstance(duration, bool) or not isinstance(duration, (int, float)) or not math.isfinite(duration) \
+            or not DURATION_MIN <= duration <= DURATION_MAX:
+        raise InvalidInput("duration", f"Duration must be {DURATION_MIN}–{DURATION_MAX:g} seconds, got {duration!r}.")
+    if isinstance(variations, bool) or not isinstance(variations, int) or not VARIATIONS_MIN <= variations <= VARIATIONS_MAX:
+        raise InvalidInput("variations", f"Variations must be a whole number {VARIATIONS_MIN}–{VARIATIONS_MAX}, got {variations!r}.")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= SEED_MAX):
+        raise InvalidInput("seed", f"Seed must be a whole number 0–{SEED_MAX}, or empty for a random one; got {seed!r}.")
+    return float(duration), int(variations), seed
