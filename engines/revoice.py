@@ -149,14 +149,22 @@ class RevoiceEngine:
                 self._rates[voice] = 0.7 * rate + 0.3 * letters / natural if voice in self._rates else letters / natural
         return samples, speed
 
-    def convert(self, request: VCRequest, progress: Progress | None = None,
-                should_stop: Callable[[], bool] | None = None) -> Audio:
-        request = check_request(request)
-        voice = request.target.kokoro_voice
+    def check(self, request: VCRequest) -> VCRequest:
+        """Validate before any work or charge: re-voice needs a stock voice and has no pitch controls."""
+        request = check_request(request, need_reference=False)
         ids = {v.id for v in self._kokoro.voices()}
-        if voice not in ids:
+        if request.target.kokoro_voice not in ids:
             raise InvalidInput("target", f"Re-voice speaks with a stock voice; {request.target.name!r} is not one. "
                                          "Pick a stock voice, or use WORLD mode for your own samples.")
+        if request.pitch_shift or request.keep_pitch:
+            raise InvalidInput("pitch_shift", "Re-voice speaks with the stock voice's own pitch; pitch shift and "
+                                              "keep-my-pitch apply to WORLD mode. Reset them or switch mode.")
+        return request
+
+    def convert(self, request: VCRequest, progress: Progress | None = None,
+                should_stop: Callable[[], bool] | None = None) -> Audio:
+        request = self.check(request)
+        voice = request.target.kokoro_voice
         if progress:
             progress(0.02, "Transcribing")
         phrases = self.transcribe(request.source)

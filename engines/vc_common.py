@@ -24,7 +24,7 @@ MAX_SOURCE_SECONDS = 300.0
 class VoiceTarget:
     id: str  # "kokoro:af_heart" or "sample:<32 hex>"
     name: str  # what a person reads
-    reference: Audio  # a clip of the target voice (mono float32)
+    reference: Audio | None  # a clip of the target voice (mono float32); None until resolved
     kokoro_voice: str | None = None  # the stock voice id, when the target is one
 
 
@@ -47,14 +47,19 @@ def _number(field: str, value, low: float, high: float, what: str) -> float:
     return float(value)
 
 
-def check_request(request: VCRequest) -> VCRequest:
-    """Validate every field; return the request with defaults filled in."""
+def check_request(request: VCRequest, need_reference: bool = True) -> VCRequest:
+    """Validate every field; return the request with defaults filled in.
+
+    ``need_reference=False`` checks everything but the target's clip, which for a stock
+    voice is rendered only when the job runs."""
     if not isinstance(request.source, Audio) or len(request.source.samples) == 0:
         raise InvalidInput("source", "The source recording is empty; upload or record some speech.")
     if request.source.duration > MAX_SOURCE_SECONDS + 0.05:
         raise InvalidInput("source", f"The source is {request.source.duration:.0f} s long; the limit is {MAX_SOURCE_SECONDS:.0f} s.")
     target = request.target
-    if not isinstance(target, VoiceTarget) or not isinstance(target.reference, Audio) or target.reference.duration < 1.0:
+    if not isinstance(target, VoiceTarget):
+        raise InvalidInput("target", f"Pick a target voice, got {target!r}.")
+    if need_reference and (not isinstance(target.reference, Audio) or target.reference.duration < 1.0):
         raise InvalidInput("target", "The target voice has no usable reference clip (at least 1 s). Pick another voice or re-record the sample.")
     pitch = _number("pitch_shift", request.pitch_shift, -PITCH_SHIFT_MAX, PITCH_SHIFT_MAX, "Pitch shift (semitones)")
     strength = 1.0 if request.strength is None else _number("strength", request.strength, 0.0, 1.0, "Strength")

@@ -252,6 +252,10 @@ class WorldVCEngine:
         return SpectralMap(alpha, gain, edge if extend else len(freqs), tgt - tgt[max(edge - 1, 0)], strength)
 
     # -- conversion ----------------------------------------------------------------------
+    def check(self, request: VCRequest) -> VCRequest:
+        """Validate the settings before any work or charge (the target's clip may come later)."""
+        return check_request(request, need_reference=False)
+
     def convert(self, request: VCRequest, progress: Progress | None = None,
                 should_stop: Callable[[], bool] | None = None) -> Audio:
         request = check_request(request)
