@@ -105,3 +105,12 @@ def test_team_mode_requires_login(app_env, monkeypatch):
     assert not at.exception, at.exception
     assert at.session_state["studio_user"] == "alice"
     assert at.title[0].value == "Text to Speech"
+
+
+def test_a_bad_configuration_is_shown_not_a_traceback(app_env, monkeypatch):
+    (app_env / "bad.toml").write_text("workers = 500\n")
+    monkeypatch.setenv("STUDIO_CONFIG", str(app_env / "bad.toml"))
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception
+    assert any("workers must be 1–64, got 500" in e.value for e in at.error)

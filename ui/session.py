@@ -19,9 +19,21 @@ def engine(name: str):
 
 
 @st.cache_resource
-def studio() -> Studio:
+def _studio() -> Studio:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return Studio(config.load(), load_engine=engine)
+
+
+def studio() -> Studio:
+    """The one Studio of this process; a bad configuration stops the app with its message."""
+    try:
+        return _studio()
+    except (ValueError, OSError) as error:
+        st.error(f"The studio's configuration is invalid: {error}", icon=":material/settings:")
+        st.stop()
+
+
+studio.clear = _studio.clear
 
 
 def user() -> str:
