@@ -152,7 +152,7 @@ def decode(data: bytes, filename: str | None = None, sample_rate: int = 24_000, 
         raise UnsupportedAudio(f"{name} holds no audio samples ({fmt}). It may be damaged or cut off; export it again.")
     duration = len(samples) / rate
     if duration > max_seconds + 0.05:
-        raise _too_long(name, duration, max_seconds)
+        raise _too_long(name, duration, max_seconds, exact=duration < max_seconds + 0.95)  # ffmpeg stops at +1 s
     if duration < min_seconds:
         raise UnsupportedAudio(
             f"{name} is only {duration:.2f} s long; record at least {min_seconds:g} s of speech."
@@ -172,8 +172,8 @@ def decode(data: bytes, filename: str | None = None, sample_rate: int = 24_000, 
     return Decoded(Audio(samples, sample_rate), fmt, source_rate, channels, gain)
 
 
-def _too_long(name: str, duration: float, max_seconds: float) -> UnsupportedAudio:
-    at_least = "more than " if duration <= max_seconds + 1.5 else ""  # ffmpeg stops one second past the limit
+def _too_long(name: str, duration: float, max_seconds: float, exact: bool = True) -> UnsupportedAudio:
+    at_least = "" if exact else "more than "  # without a declared length, decoding stops one second past the limit
     return UnsupportedAudio(
         f"{name} is {at_least}{_minutes(duration)} long; the limit is {_minutes(max_seconds)}. Trim it and upload it again."
     )
@@ -220,7 +220,7 @@ def _read_soundfile(data: bytes, fmt: str, name: str, max_seconds: float) -> tup
             rate, channels, frames = f.samplerate, f.channels, f.frames
             if rate <= 0 or channels <= 0:
                 raise _SoundfileFailed(f"rate {rate}, channels {channels}")
-            if frames > (max_seconds + 1) * rate:
+            if frames > (max_seconds + 0.05) * rate:
                 raise _too_long(name, frames / rate, max_seconds)
             block = f.read(dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, TypeError) as error:
