@@ -136,14 +136,16 @@ class SFXLibraryEngine:
                 "score": round(match.score, 3)}, out
 
     def _match_parts(self, fragments: list[tuple[str, bool]]) -> tuple[list[Part], list[list[Match]]]:
-        """Parts and their matches; a fragment too weak on its own is read with the one before it."""
+        """Parts and their matches; a half-relevant fragment is read with the one before it."""
         if not fragments:
             return [], []
         texts = [f for f, _ in fragments]
         afters = [a for _, a in fragments]
         while True:
             found = self.catalog.search(texts, k=8)
-            weak = next((i for i in range(1, len(texts)) if found[i][0].score < LAYER_MIN), None)
+            # Half-relevant fragments ("… up and down stairs") read better with the one before;
+            # unrelated ones (below MATCH_MIN) stay apart so the plan can say they were left out.
+            weak = next((i for i in range(1, len(texts)) if MATCH_MIN <= found[i][0].score < LAYER_MIN), None)
             if weak is None:
                 break
             texts[weak - 1] = f"{texts[weak - 1]} and {texts[weak]}"

@@ -1,0 +1,123 @@
+"""The catalogue, the numpy MiniLM encoder and matching prompts by meaning."""
+from __future__ import annotations
+
+import zipfile
+
+import numpy as np
+import pytest
+
+from engines.sfxlib import assets
+from engines.sfxlib.catalog import CATALOG_PATH, load_entries
+from tests.sfx_fixtures import sfx_assets, sfx_engine  # noqa: F401
+
+
+def test_encoder_matches_transformers_bert(sfx_engine):
+    """Our numpy forward pass gives the same sentence vectors as transformers' BertModel."""
+    torch = pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+    folder = assets.library_dir("minilm")
+    texts = ["heavy rain on a tin roof", "a dog barks twice in a large hall", "retro laser shot, pew pew!"]
+    ours = sfx_engine.catalog.encoder.encode(texts)
+    model = transformers.BertModel.from_pretrained(str(folder)).eval()
+    tokenizer = transformers.AutoTokenizer.from_pretrained(str(folder))
+    batch = tokenizer(texts, padding=True, return_tensors="pt")
+    with torch.no_grad():
+        hidden = model(**batch).last_hidden_state
+    mask = batch["attention_mask"].unsqueeze(-1).float()
+    reference = torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=1).numpy()
+    assert np.abs(ours - reference).max() < 1e-4
+    assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+
+
+def test_every_bundled_sound_is_catalogued(sfx_assets):
+    entries, rooms = load_entries()
+    recorded = {(e.library, e.file) for e in entries if e.source == "recording"}
+    for library, suffix in (("kenney", ".wav"), ("bigsoundbank", ".mp3")):
+        files = {p.name for p in assets.library_dir(library).iterdir() if p.suffix == suffix}
+        assert files, f"{library} has no {suffix} files"
+        assert {(library, f) for f in files} <= recorded, f"uncatalogued {library} sounds"
+    assert len([e for e in entries if e.library == "kenney"]) == 55
+    assert len([e for e in entries if e.library == "bigsoundbank"]) == 10
+    assert all(e.description and e.aliases for e in entries)
+    assert {r.id for r in rooms} >= {"outdoors", "large_hall", "cave"}
+
+
+@pytest.mark.parametrize("prompt, category", [
+    ("heavy rain on a tin roof", "rain"),
+    ("distant thunder rumbling", "thunder"),
+    ("a dog barking", "dog"),
+    ("retro laser shot", "laser"),
+    ("collect a gold coin", "coin"),
+    ("a huge explosion", "explosion"),
+    ("wind howling through the trees", "wind"),
+    ("crackling campfire", "fire"),
+    ("footsteps crunching on gravel", "footsteps"),
+    ("a rooster crowing at sunrise", "rooster"),
+    ("police car siren", "siren"),
+    ("level up power up sound", "powerup"),
+])
+def test_search_finds_the_intended_category(sfx_engine, prompt, category):
+    best = sfx_engine.catalog.search([prompt], k=3)[0][0]
+    assert best.entry.category == category, f"{prompt!r} → {best.entry.id} ({best.score:.2f})"
+    assert best.score > 0.5
+
+
+def test_rooms_are_matched_by_meaning(sfx_engine):
+    found = sfx_engine.catalog.search_rooms(["in a large hall", "inside a cave", "in a church"], k=1)
+    assert [m[0].entry.id for m in found] == ["large_hall", "cave", "cathedral"]
+
+
+def test_recordings_decode_and_split_into_events(sfx_engine):
+    dog = sfx_engine.catalog.by_id["bigsoundbank/dog"]
+    audio = sfx_engine.catalog.recording(dog)
+    assert audio.dtype == np.float32 and len(audio) > 44_100 * 3
+    events = sfx_engine.catalog.events(dog)
+    assert len(events) >= 5  # the recording has about a dozen barks
+    assert all(0 <= a < b <= len(audio) for a, b in events)
+    sheep = sfx_engine.catalog.events(sfx_engine.catalog.by_id["bigsoundbank/sheep"])
+    assert len(sheep) == 1
+
+
+@pytest.mark.parametrize("body, message", [
+    ('[[synth]]\nid = "x"\nrecipe = "rain"\ncategory = "rain"\nkind = "loop"\ntitle = "X"\ndescription = "d"\n', "kind must be"),
+    ('[[synth]]\nid = "x"\nrecipe = "nope"\ncategory = "rain"\nkind = "bed"\ntitle = "X"\ndescription = "d"\n', "recipe must be"),
+    ('[[sound]]\nid = "x"\ncategory = "c"\nkind = "bed"\ntitle = "X"\ndescription = "d"\nlibrary = "z"\nfile = "a.wav"\n', "needs library"),
+    ('[[synth]]\nid = "x"\nrecipe = "rain"\ncategory = "rain"\nkind = "bed"\ntitle = "X"\n', "non-empty description"),
+])
+def test_catalogue_errors_name_the_entry_and_field(tmp_path, body, message):
+    path = tmp_path / "catalog.toml"
+    path.write_text(body)
+    with pytest.raises(ValueError, match=message) as error:
+        load_entries(path)
+    assert "'x'" in str(error.value)
+
+
+def test_catalogue_cache_is_reused(sfx_engine, tmp_path):
+    from engines.sfxlib.catalog import Catalog
+
+    first = Catalog(sfx_engine.catalog.encoder, CATALOG_PATH, cache_dir=tmp_path)
+    cached = list(tmp_path.glob("catalog-*.npy"))
+    assert len(cached) == 2  # the sources and the rooms
+    second = Catalog(sfx_engine.catalog.encoder, CATALOG_PATH, cache_dir=tmp_path)
+    assert np.array_equal(first._entry_vecs, second._entry_vecs)
+
+
+def test_missing_assets_are_reported(monkeypatch, tmp_path):
+    monkeypatch.setenv("STUDIO_MODELS_DIR", str(tmp_path))
+    monkeypatch.setattr(assets, "_installed", lambda lib: None)
+    assert set(assets.missing()) == {lib.requirement for lib in assets.LIBRARIES.values()}
+    from engines import registry
+
+    assert "make assets" in registry.SPECS["sfx_library"].probe()
+
+
+def test_extract_keeps_only_the_library_files(tmp_path):
+    wheel = tmp_path / "fake.whl"
+    with zipfile.ZipFile(wheel, "w") as zf:
+        zf.writestr("arcade/resources/assets/sounds/coin1.wav", b"RIFF")
+        zf.writestr("arcade/resources/assets/sounds/../../evil.wav", b"x")
+        zf.writestr("arcade/resources/assets/sounds/notes.url", b"x")
+        zf.writestr("arcade/other.py", b"x")
+    target = tmp_path / "kenney"
+    assert assets._extract(wheel, assets.LIBRARIES["kenney"], target) == 1
+    assert [p.name for p in target.rglob("*") if p.is_file()] == ["coin1.wav"]
