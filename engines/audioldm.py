@@ -146,9 +146,9 @@ class AudioLDMEngine:
         from diffusers import DiffusionPipeline
 
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-        dtype = torch.float16 if self.device.startswith("cuda") else torch.float32
+        half = {"torch_dtype": torch.float16} if self.device.startswith("cuda") else {}  # float32 is the default
         self.model = str(model or model_setting())
-        self.pipe = DiffusionPipeline.from_pretrained(str(folder), torch_dtype=dtype, local_files_only=True)
+        self.pipe = DiffusionPipeline.from_pretrained(str(folder), local_files_only=True, **half)
         self.pipe.to(self.device)
         self.pipe.set_progress_bar_config(disable=True)
         self.sample_rate = int(self.pipe.vocoder.config.sampling_rate)
