@@ -42,7 +42,8 @@ HOP = int(SAMPLE_RATE * FRAME_MS / 1000)  # 120 samples
 F0_FLOOR, F0_CEIL = 60.0, 700.0
 BLOCK_FRAMES = 4_000  # 20 s
 PAD_FRAMES = 40  # 0.2 s of context either side of a block, cross-faded
-MIN_VOICED_FRAMES = 40  # 0.2 s of voiced speech to estimate anything
+MIN_VOICED_SOURCE = 30  # 0.15 s of voiced speech: a short word
+MIN_VOICED_TARGET = 200  # 1 s of voiced speech to describe a voice
 ALPHA_RANGE = (0.7, 1.4)
 ALPHA_PITCH_EXPONENT = 1 / 3
 EQ_LIMIT_DB = 12.0
@@ -186,10 +187,12 @@ class WorldVCEngine:
             if progress:
                 progress(span * stop / n, f"Analysing the {what}")
         voiced_f0 = f0[f0 > 0]
-        if len(voiced_f0) < MIN_VOICED_FRAMES or env_count < MIN_VOICED_FRAMES // 2:
+        needed = MIN_VOICED_SOURCE if what == "source" else MIN_VOICED_TARGET
+        if len(voiced_f0) < needed or env_count < needed // 2:
             field = "source" if what == "source" else "target"
-            raise InvalidInput(field, f"No voiced speech found in the {what} ({len(voiced_f0) * FRAME_MS / 1000:.2f} s voiced). "
-                                      "Use a clip where someone speaks clearly, at least a few words.")
+            raise InvalidInput(field, f"Too little voiced speech in the {what}: {len(voiced_f0) * FRAME_MS / 1000:.2f} s, "
+                                      f"at least {needed * FRAME_MS / 1000:g} s is needed. "
+                                      "Use a clip where someone speaks clearly, a few words or more.")
         lf0 = np.log(voiced_f0)
         lo, hi = np.percentile(lf0, [2, 98])  # octave errors at the extremes would inflate the spread
         core = lf0[(lf0 >= lo) & (lf0 <= hi)]
