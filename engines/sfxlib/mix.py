@@ -54,7 +54,7 @@ def lowpass(x: np.ndarray, rate: int, cutoff: float) -> np.ndarray:
 def at_distance(x: np.ndarray, rate: int, distance: float) -> tuple[np.ndarray, float]:
     """(filtered layer, reverb send 0–1) for a source ``distance`` (0 close … 1 far) away."""
     distance = float(np.clip(distance, 0.0, 1.0))
-    gain = 10 ** (-18.0 * distance / 20)
+    gain = 10 ** (-12.0 * distance / 20)  # with the duller tone and more room, -12 dB reads as far
     cutoff = 1200 + 17000 * (1 - distance) ** 2
     return lowpass(x, rate, cutoff) * np.float32(gain), 0.12 + 0.55 * distance
 

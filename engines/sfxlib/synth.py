@@ -152,11 +152,12 @@ def rain(seconds: float, rng: np.random.Generator, p: Params) -> np.ndarray:
     hiss *= 0.8 + 0.2 * _slow_random(n, rng, 0.3)
     metal = p.extra.get("surface") == "metal"
     grains = []
-    for _ in range(8):
-        if metal:  # tin roof: inharmonic pings that ring for tens of ms
-            f = rng.uniform(1800, 5200) * 2 ** (0.5 * p.pitch)
-            g = _decay(0.12, rng.uniform(0.015, 0.05)) * (np.sin(2 * np.pi * f * np.arange(_n(0.12)) / SR)
-                                                        + 0.5 * np.sin(2 * np.pi * 2.76 * f * np.arange(_n(0.12)) / SR))
+    for _ in range(24):  # many different drops, so no pitch stands out as a tone
+        if metal:  # tin roof: inharmonic pings that ring for a few tens of ms
+            f = rng.uniform(1500, 6000) * 2 ** (0.5 * p.pitch)
+            t = np.arange(_n(0.08)) / SR
+            g = _decay(0.08, rng.uniform(0.006, 0.025)) * (np.sin(2 * np.pi * f * t) + 0.5 * np.sin(2 * np.pi * 2.76 * f * t))
+            g = g + 0.4 * _band(_white(len(g), rng), 2500, None) * _decay(0.08, 0.002)
         else:  # drops on ground and leaves: a tick and a short falling "plip"
             f = rng.uniform(1200, 4500) * 2 ** (0.5 * p.pitch)
             t = np.arange(_n(0.03)) / SR
