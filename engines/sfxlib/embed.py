@@ -61,7 +61,7 @@ class SentenceEncoder:
         self._tokenizer.enable_truncation(self.max_tokens)
         self._tokenizer.no_padding()
         self.vocab = set(self._tokenizer.get_vocab())
-        self._lock = threading.Lock()  # a tokenizers.Tokenizer is not safe to reconfigure across threads
+        self._lock = threading.Lock()  # one encode at a time (tokenizer state, BLAS thread limit)
         self.encode("warm up")  # first call pays imports and allocations
         log.info("sentence encoder ready: %s (%d layers, %d-d)", folder, self.layers, self.dim)
 
@@ -75,12 +75,12 @@ class SentenceEncoder:
             texts = [texts]
         if not texts:
             return np.zeros((0, self.dim), np.float32)
-        with self._lock:
-            encodings = self._tokenizer.encode_batch(list(texts))
         out = np.zeros((len(texts), self.dim), np.float32)
         # Small matrices: OpenBLAS's threads cost more than they give, and on a busy 2-core
-        # machine they made a query 10–50× slower. One thread for this block.
-        with threadpool_limits(1, user_api="blas"):
+        # machine they made a query 10–50× slower. One thread for this block; the lock keeps
+        # concurrent calls from interleaving the (process-wide) limit and its restore.
+        with self._lock, threadpool_limits(1, user_api="blas"):
+            encodings = self._tokenizer.encode_batch(list(texts))
             self._encode_into(out, encodings, batch_size)
         return out
 
