@@ -31,3 +31,17 @@ def test_generate_speech_in_the_browser_and_play_it(app_url, page):
         audio.element_handle(),
     )
     assert duration == pytest.approx(len(samples) / rate, abs=0.1)
+
+
+def test_a_deep_link_to_a_fresh_server_still_passes_the_gate(tmp_path, page):
+    """Streamlit runs pages/ files directly until the router has run once in the process;
+    such a page must send the visitor through app.py (sign-in, sidebar), not render bare."""
+    from tests import servers
+
+    server = servers.start_app(tmp_path / "data")
+    try:
+        page.goto(server.url + "/History")
+        page.get_by_text("Credits").wait_for()
+        page.get_by_role("heading", name="Text to Speech").wait_for()
+    finally:
+        server.stop()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import streamlit as st
 
@@ -40,6 +41,7 @@ def user() -> str:
     """The signed-in user's id; app.py's login gate sets it before any page runs."""
     name = st.session_state.get("studio_user")
     if not name:
-        st.error("You are not signed in. Open the app from its start page.")
-        st.stop()
+        # A page opened without the router (a deep link to a fresh server makes Streamlit run
+        # pages/ files directly): go through app.py, which signs in and routes.
+        st.switch_page(str(Path(__file__).resolve().parent.parent / "app.py"))
     return name
