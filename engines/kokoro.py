@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 import logging
-import threading
 from pathlib import Path
-from typing import Callable, Iterator
 
 from engines import onnx
-from engines.base import Audio, EngineUnavailable, Progress, TTSRequest, Voice
-from engines.tts_common import check_request, synthesize_chunks
+from engines.base import EngineUnavailable, Voice
+from engines.tts_common import ChunkedTTS
 from studio import assets
 
 log = logging.getLogger(__name__)
@@ -48,7 +46,7 @@ VOICES: dict[str, tuple[str, str, str]] = {
 }
 
 
-class KokoroEngine:
+class KokoroEngine(ChunkedTTS):
     name = "kokoro"
     title = "Kokoro-82M (natural, 28 English voices)"
     sample_rate = SAMPLE_RATE
@@ -70,24 +68,9 @@ class KokoroEngine:
             for v, (n, g, a) in VOICES.items()
             if v in packed
         ]
-        self._lock = threading.Lock()  # kokoro-onnx locks espeak itself; this guards our lazy state only
-
-    def voices(self) -> list[Voice]:
-        return list(self._voices)
 
     def _render(self, text: str, voice: str, speed: float):
         lang = "en-gb" if voice.startswith("b") else "en-us"
         samples, rate = self._kokoro.create(text, voice=voice, speed=speed, lang=lang, trim=True)
         assert rate == SAMPLE_RATE  # the model's fixed rate, not user input
         return samples
-
-    def synthesize(
-        self,
-        request: TTSRequest,
-        progress: Progress | None = None,
-        should_stop: Callable[[], bool] | None = None,
-    ) -> Iterator[Audio]:
-        text, speed = check_request(request, self._voices)
-        return synthesize_chunks(
-            text, speed, SAMPLE_RATE, lambda chunk: self._render(chunk, request.voice, speed), progress, should_stop
-        )

@@ -2,17 +2,16 @@
 from __future__ import annotations
 
 import threading
-from typing import Callable, Iterator
 
 import numpy as np
 
 from engines import onnx
-from engines.base import Audio, EngineUnavailable, Progress, TTSRequest, Voice
-from engines.tts_common import check_request, synthesize_chunks
+from engines.base import EngineUnavailable, Voice
+from engines.tts_common import ChunkedTTS
 from studio import assets
 
 
-class PiperEngine:
+class PiperEngine(ChunkedTTS):
     name = "piper"
     title = "Piper (fast, one voice)"
 
@@ -30,22 +29,10 @@ class PiperEngine:
         self._voices = [Voice(id="joe", name="Joe", gender="male", accent="American", engine=self.name)]
         self._lock = threading.Lock()  # piper's espeak bridge holds global state
 
-    def voices(self) -> list[Voice]:
-        return list(self._voices)
-
-    def _render(self, text: str, speed: float) -> np.ndarray:
+    def _render(self, text: str, voice: str, speed: float) -> np.ndarray:
         from piper import SynthesisConfig
 
         config = SynthesisConfig(length_scale=1.0 / speed)
         with self._lock:
             parts = [c.audio_float_array for c in self._voice.synthesize(text, syn_config=config)]
         return np.concatenate(parts) if parts else np.zeros(0, np.float32)
-
-    def synthesize(
-        self,
-        request: TTSRequest,
-        progress: Progress | None = None,
-        should_stop: Callable[[], bool] | None = None,
-    ) -> Iterator[Audio]:
-        text, speed = check_request(request, self._voices)
-        return synthesize_chunks(text, speed, self.sample_rate, lambda chunk: self._render(chunk, speed), progress, should_stop)

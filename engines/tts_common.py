@@ -49,3 +49,30 @@ def synthesize_chunks(
         yield Audio(piece, sample_rate)
     if progress:
         progress(1.0, "Done")
+
+
+class ChunkedTTS:
+    """Base for engines that render one chunk of text at a time: they set ``_voices`` and
+    ``sample_rate`` and implement ``_render(text, voice, speed) -> samples``; this class checks
+    the request, splits the text and joins the chunks (the :class:`TTSEngine` interface)."""
+
+    name: str
+    sample_rate: int
+    _voices: list[Voice]
+
+    def voices(self) -> list[Voice]:
+        return list(self._voices)
+
+    def _render(self, text: str, voice: str, speed: float) -> np.ndarray:
+        raise NotImplementedError
+
+    def synthesize(
+        self,
+        request: TTSRequest,
+        progress: Progress | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> Iterator[Audio]:
+        text, speed = check_request(request, self._voices)
+        return synthesize_chunks(
+            text, speed, self.sample_rate, lambda chunk: self._render(chunk, request.voice, speed), progress, should_stop
+        )
