@@ -237,6 +237,12 @@ def build_job(studio, user_id: str, source_bytes: bytes, filename: str | None, t
     )
 
 
+def estimate(studio, source_bytes: bytes, filename: str | None) -> tuple[float, int, str]:
+    """(seconds, credits, format) of an upload, or the reason it cannot be used; charges nothing."""
+    decoded = decode.decode(source_bytes, filename, SAMPLE_RATE, normalize=False)
+    return decoded.duration, credits.price(studio.settings.prices, "vc", seconds=decoded.duration), decoded.format
+
+
 def submit(studio, user_id: str, source_bytes: bytes, filename: str | None, target: str, mode: str = "world",
            **settings) -> str:
     """Queue a conversion; returns the job id. Bad input raises before any credit is spent."""
