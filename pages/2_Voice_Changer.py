@@ -16,7 +16,7 @@ engines = {i.name: i for i in registry.info("vc")}
 modes = {m.id: m for m in vc.MODES.values() if engines.get(m.engine) and engines[m.engine].available}
 for m in vc.MODES.values():
     if m.id not in modes and m.engine in engines:
-        st.caption(f"⛔ {m.label} is unavailable here: {engines[m.engine].reason}")
+        st.caption(f":material/block: {m.label} is unavailable here: {engines[m.engine].reason}")
 if not modes:
     st.error("No voice-changer engine can run on this server; see the messages above.")
     st.stop()
