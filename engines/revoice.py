@@ -34,7 +34,9 @@ SPEED_MIN, SPEED_MAX = 0.8, 1.25
 PHRASE_GAP = 0.30  # a pause this long between words starts a new phrase
 MAX_PHRASE_SECONDS = 12.0
 MIN_GAP_AFTER = 0.06  # when a phrase runs long, the next starts at least this long after it
-SLOT_GRACE = 0.15  # a phrase may run this far into the following pause
+SLOT_GRACE = 0.15  # a phrase is fitted to end this far into the following pause
+OVERRUN = 0.40  # rendered again only if it would run further into the pause than this
+UNDERRUN = 0.70  # … or if it came out shorter than this share of its slot
 
 
 @dataclass(frozen=True)
@@ -48,11 +50,16 @@ class Phrase:
         return self.end - self.start
 
 
+def _letters(text: str) -> int:
+    """Letters as spoken: a digit is read as a word of about four letters."""
+    return len(re.sub(r"[^a-zA-Z]", "", text)) + 4 * len(re.findall(r"\d", text))
+
+
 class _LengthModel:
     """natural seconds ≈ a + b · letters, fitted by least squares to what a voice has spoken,
     starting from two pseudo-observations of a typical Kokoro voice."""
 
-    def __init__(self, a: float = 0.55, b: float = 0.045):
+    def __init__(self, a: float = 0.3, b: float = 0.075):
         self.points = [(10.0, a + 10 * b), (40.0, a + 40 * b)]
 
     def add(self, letters: float, seconds: float) -> None:
@@ -153,15 +160,18 @@ class RevoiceEngine:
         pieces = [chunk.samples for chunk in self._kokoro.synthesize(TTSRequest(text, voice, speed))]
         return trim_silence(np.concatenate(pieces), SAMPLE_RATE, keep=0.01) if pieces else np.zeros(0, np.float32)
 
-    def fit(self, phrase: Phrase, voice: str, slot: float | None = None) -> tuple[np.ndarray, float]:
+    def fit(self, phrase: Phrase, voice: str, slot: float | None = None,
+            room: float | None = None) -> tuple[np.ndarray, float]:
         """The phrase spoken by ``voice`` at the rate that fits ``slot`` seconds (default: its own duration).
 
         Rendering once at speed 1 to measure, then again, would double the cost; instead the
         natural length is predicted from the number of letters by a line learnt, per voice,
-        from every phrase this engine has spoken. A prediction off by more than 15 % is
-        corrected by one more rendering."""
+        from every phrase this engine has spoken. Only a miss that matters is rendered again:
+        longer than the ``room`` before the next phrase (which would push it back), or so much
+        shorter than the slot that a gap opens."""
         slot = max(phrase.duration if slot is None else slot, 0.05)
-        letters = max(len(re.sub(r"[^\w]", "", phrase.text)), 1)
+        room = max(slot if room is None else room, slot)
+        letters = max(_letters(phrase.text), 1)
         with self._rates_lock:
             model = self._rates.setdefault(voice, _LengthModel())
             predicted = model.predict(letters)
@@ -171,7 +181,8 @@ class RevoiceEngine:
         with self._rates_lock:
             model.add(letters, natural)
         better = float(np.clip(natural / slot, SPEED_MIN, SPEED_MAX))
-        if abs(len(samples) / SAMPLE_RATE / slot - 1) > 0.15 and abs(better - speed) > 0.05:
+        spoken = len(samples) / SAMPLE_RATE
+        if (spoken > room or spoken < UNDERRUN * slot) and abs(better - speed) > 0.05:
             speed, samples = better, self._speak(phrase.text, voice, better)
         return samples, speed
 
@@ -207,7 +218,8 @@ class RevoiceEngine:
                 progress(0.1 + 0.85 * i / len(phrases), f"Speaking phrase {i + 1} of {len(phrases)}")
             following = phrases[i + 1].start if i + 1 < len(phrases) else total
             slot = max(phrase.duration, min(phrase.end + SLOT_GRACE, following - MIN_GAP_AFTER) - phrase.start)
-            samples, speed = self.fit(phrase, voice, slot)
+            room = max(slot, min(phrase.end + OVERRUN, following - MIN_GAP_AFTER) - phrase.start)
+            samples, speed = self.fit(phrase, voice, slot, room)
             start = max(phrase.start, cursor)
             placed.append((int(round(start * SAMPLE_RATE)), fade_edges(samples, SAMPLE_RATE)))
             cursor = start + len(samples) / SAMPLE_RATE + MIN_GAP_AFTER
