@@ -61,7 +61,8 @@ def _audioldm_probe() -> str | None:
 
 
 def _world_vc_probe() -> str | None:
-    return _module_probe("pyworld", "pyworld")
+    # pyworld 0.3.5 imports pkg_resources, which setuptools 81 removed
+    return _module_probe("pyworld", "pyworld") or _module_probe("pkg_resources", "setuptools<81")
 
 
 def _revoice_probe() -> str | None:

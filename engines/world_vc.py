@@ -134,6 +134,9 @@ class WorldVCEngine:
         try:
             self._pw = _pyworld()
         except ImportError as error:
+            if error.name == "pkg_resources":
+                raise EngineUnavailable("pyworld needs pkg_resources, which setuptools 81 removed: "
+                                        "`pip install 'setuptools<81'` (requirements.txt pins it).") from error
             raise EngineUnavailable("The Python package pyworld is not installed. Run `make install`.") from error
         self.fft_size = self._pw.get_cheaptrick_fft_size(SAMPLE_RATE, F0_FLOOR)
         self._profiles: OrderedDict[str, VoiceProfile] = OrderedDict()
