@@ -55,7 +55,7 @@ def _encoder():
     try:
         from resemblyzer import VoiceEncoder, preprocess_wav
     except ImportError as error:
-        raise SystemExit("resemblyzer is missing: `.venv/bin/pip install -r requirements-bench.txt`") from error
+        raise RuntimeError("resemblyzer is missing: `.venv/bin/pip install -r requirements-bench.txt`") from error
     encoder = VoiceEncoder("cpu", verbose=False)
 
     def embed(audio: Audio) -> np.ndarray:
