@@ -13,7 +13,7 @@ run: install assets system-deps        ## set everything up and start the studio
 test: install-dev assets system-deps   ## the whole test suite
 	$(PY) -m pytest
 
-bench: install-dev assets system-deps  ## speed and quality figures, written under bench/results/
+bench: install-dev assets system-deps $(VENV)/.installed-bench  ## speed and quality figures, written under bench/results/
 	$(PY) -m bench.run
 
 $(PY):
@@ -26,6 +26,10 @@ $(VENV)/.installed: requirements.txt | $(PY)
 
 $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 	$(PIP) install -r requirements-dev.txt
+	touch $@
+
+$(VENV)/.installed-bench: requirements-bench.txt $(VENV)/.installed-dev
+	$(PIP) install -r requirements-bench.txt
 	touch $@
 
 install: $(VENV)/.installed
