@@ -7,12 +7,11 @@ from engines.base import Audio, TTSRequest
 from engines.tts_common import check_request
 from studio import credits
 from studio.jobs import JobContext, JobSpec
+from studio.text import clean_text
 
 
 def build_job(engine, text: str, voice: str, speed: float | None, prices: dict) -> tuple[JobSpec, tuple[str, ...]]:
     """Validate before anything is charged; return the job and notices about the text (e.g. emoji skipped)."""
-    from studio.text import clean_text
-
     cleaned = clean_text(text)
     request = TTSRequest(cleaned.text, voice, speed)
     check_request(request, engine.voices())

@@ -62,6 +62,33 @@ def s3_settings(settings, s3_server, request) -> Settings:
         secret_key=s3_server.secret_key, presign_seconds=300, connect_timeout=2, retries=1))
 
 
+APP = Path(__file__).resolve().parent.parent / "app.py"
+
+
+@pytest.fixture
+def app_env(tmp_path, monkeypatch):
+    """Environment for AppTest runs of the real app: this test's own data folder, a fresh Studio."""
+    monkeypatch.setenv("STUDIO_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("STUDIO_CONFIG", str(tmp_path / "none.toml"))
+    from ui import session
+
+    session.studio.clear()
+    yield tmp_path
+    session.studio.clear()
+
+
+def open_app(page: str | None = None, timeout: float = 120):
+    """Run app.py in AppTest, then switch to ``page`` (e.g. "pages/2_Voice_Changer.py")."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(APP), default_timeout=timeout)
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory):
     """The real app (single-user mode) served by streamlit on 127.0.0.1 with its own data folder."""

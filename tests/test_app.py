@@ -1,32 +1,18 @@
 """The pages through Streamlit's AppTest: real app.py, real Studio, real Kokoro."""
 import time
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from studio import users
+from tests.conftest import APP, open_app
 
 TIMEOUT = 120
-APP = Path(__file__).resolve().parent.parent / "app.py"
 
-
-@pytest.fixture
-def app_env(tmp_path, monkeypatch):
-    monkeypatch.setenv("STUDIO_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("STUDIO_CONFIG", str(tmp_path / "none.toml"))
-    from ui import session
-
-    session.studio.clear()  # a Studio per test, on this test's data folder
-    yield tmp_path
-    session.studio.clear()
 
 
 def tts_page(app_env) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_app(timeout=TIMEOUT)
 
 
 def wait_done(at: AppTest, studio, user="local", timeout=TIMEOUT):
@@ -75,10 +61,7 @@ def test_history_page_filters_and_searches(app_env):
     studio = session.studio()
     job_id, _ = studio.submit_tts("local", "Searchable words here.", "af_heart", "kokoro")
     studio.wait("local", job_id, timeout=TIMEOUT)
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    at.run()
-    at.switch_page("pages/4_History.py").run()
-    assert not at.exception, at.exception
+    at = open_app("pages/4_History.py", timeout=TIMEOUT)
     assert at.title[0].value == "History"
     at.text_input(key="hist_query").input("searchable").run()
     assert any("Searchable words here." in t.value for t in at.text)

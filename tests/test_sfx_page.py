@@ -1,32 +1,22 @@
 """The Sound Effects page through Streamlit's AppTest: real app.py, real Studio, real offline engine."""
 import time
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import open_app
 from tests.sfx_fixtures import sfx_assets, sfx_engine  # noqa: F401
 
 TIMEOUT = 120
-APP = Path(__file__).resolve().parent.parent / "app.py"
 
 
 @pytest.fixture
-def app_env(tmp_path, monkeypatch, sfx_engine):
-    monkeypatch.setenv("STUDIO_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("STUDIO_CONFIG", str(tmp_path / "none.toml"))
-    from ui import session
-
-    session.studio.clear()  # a Studio per test, on this test's data folder
-    yield tmp_path
-    session.studio.clear()
+def app_env(app_env, sfx_engine):
+    return app_env
 
 
 def sfx_page() -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    at.run()
-    at.switch_page("pages/3_Sound_Effects.py").run()
-    assert not at.exception, at.exception
+    at = open_app("pages/3_Sound_Effects.py", timeout=TIMEOUT)
     return at
 
 

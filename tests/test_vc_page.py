@@ -1,33 +1,23 @@
 """The Voice Changer page through Streamlit's AppTest: real app.py, real Studio, real engines."""
 import time
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests import vc_helpers as h
+from tests.conftest import open_app
 
 TIMEOUT = 180
-APP = Path(__file__).resolve().parent.parent / "app.py"
 
 
 @pytest.fixture
-def app_env(tmp_path, monkeypatch):
-    monkeypatch.setenv("STUDIO_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("STUDIO_CONFIG", str(tmp_path / "none.toml"))
-    h.seed_references(tmp_path / "data")
-    from ui import session
-
-    session.studio.clear()  # a Studio per test, on this test's data folder
-    yield tmp_path
-    session.studio.clear()
+def app_env(app_env):
+    h.seed_references(app_env / "data")
+    return app_env
 
 
 def vc_page() -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    at.run()
-    at.switch_page("pages/2_Voice_Changer.py").run()
-    assert not at.exception, at.exception
+    at = open_app("pages/2_Voice_Changer.py", timeout=TIMEOUT)
     assert at.title[0].value == "Voice Changer"
     return at
 
