@@ -146,3 +146,16 @@ def start_app(data_dir: Path, env: dict | None = None, timeout: float = 120.0) -
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
                  "--autoplay-policy=no-user-gesture-required"]
+
+
+def played_audio(page, base_url: str, audio):
+    """Fetch and decode what an <audio> element in the page plays: (samples, sample_rate)."""
+    import io
+
+    import soundfile as sf
+
+    src = audio.get_attribute("src")
+    assert src, "the audio element has no source"
+    response = page.request.get(src if src.startswith("http") else base_url + src)
+    assert response.ok, response.status
+    return sf.read(io.BytesIO(response.body()))

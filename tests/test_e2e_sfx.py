@@ -1,10 +1,8 @@
 """End to end: the real app in headless Debian Chromium, a sound effect generated and played."""
-import io
-
 import numpy as np
 import pytest
-import soundfile as sf
 
+from tests import servers
 from tests.sfx_fixtures import sfx_assets  # noqa: F401
 
 pytestmark = pytest.mark.e2e
@@ -21,10 +19,7 @@ def test_generate_an_effect_in_the_browser_and_play_it(sfx_assets, app_url, page
     page.get_by_role("button", name="MP3").first.wait_for(timeout=180_000)
     players = page.locator("audio")
     assert players.count() >= 2  # a row of two takes (the default), plus the history list
-    src = players.first.get_attribute("src")
-    response = page.request.get(src if src.startswith("http") else app_url + src)
-    assert response.ok, response.status
-    samples, rate = sf.read(io.BytesIO(response.body()))
+    samples, rate = servers.played_audio(page, app_url, players.first)
     assert rate == 44_100 and len(samples) / rate == pytest.approx(5.0, abs=0.02)
     assert 0.1 < np.max(np.abs(samples)) < 1.0
     # It plays: the element's clock moves.

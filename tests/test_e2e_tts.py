@@ -1,9 +1,8 @@
 """End to end: the real app in headless Debian Chromium, speech generated and played back."""
-import io
-
 import numpy as np
 import pytest
-import soundfile as sf
+
+from tests import servers
 
 pytestmark = pytest.mark.e2e
 
@@ -16,11 +15,7 @@ def test_generate_speech_in_the_browser_and_play_it(app_url, page):
     # Completed: the panel under the editor shows a player and the downloads.
     page.get_by_role("button", name="MP3").first.wait_for(timeout=180_000)
     audio = page.locator("audio").first
-    src = audio.get_attribute("src")
-    assert src, "the audio element has no source"
-    response = page.request.get(src if src.startswith("http") else app_url + src)
-    assert response.ok, response.status
-    samples, rate = sf.read(io.BytesIO(response.body()))
+    samples, rate = servers.played_audio(page, app_url, audio)
     assert rate == 24000
     assert len(samples) / rate > 1.5
     assert np.max(np.abs(samples)) > 0.05
@@ -36,8 +31,6 @@ def test_generate_speech_in_the_browser_and_play_it(app_url, page):
 def test_a_deep_link_to_a_fresh_server_still_passes_the_gate(tmp_path, page):
     """Streamlit runs pages/ files directly until the router has run once in the process;
     such a page must send the visitor through app.py (sign-in, sidebar), not render bare."""
-    from tests import servers
-
     server = servers.start_app(tmp_path / "data")
     try:
         page.goto(server.url + "/History")

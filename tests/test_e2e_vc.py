@@ -1,10 +1,8 @@
 """End to end: the real app in headless Debian Chromium; a clip is uploaded, converted and played."""
-import io
-
 import numpy as np
 import pytest
-import soundfile as sf
 
+from tests import servers
 from tests import vc_helpers as h
 
 pytestmark = pytest.mark.e2e
@@ -24,11 +22,7 @@ def test_upload_convert_and_play_in_the_browser(app_url, page):
     assert players.count() >= 2
     # The last player of the newest entry is the converted clip.
     converted = page.get_by_text("B · converted").first.locator("xpath=ancestor::div[@data-testid='stColumn'][1]").locator("audio")
-    src = converted.get_attribute("src")
-    assert src, "the converted clip has no source"
-    response = page.request.get(src if src.startswith("http") else app_url + src)
-    assert response.ok, response.status
-    samples, rate = sf.read(io.BytesIO(response.body()))
+    samples, rate = servers.played_audio(page, app_url, converted)
     assert rate == 24_000
     assert len(samples) / rate == pytest.approx(5.65, abs=0.1)
     assert np.sqrt(np.mean(samples**2)) > 0.02
