@@ -27,6 +27,7 @@ from typing import Callable
 import numpy as np
 
 from engines.base import Audio, Cancelled, EngineUnavailable, Progress
+from engines.hub import progress_tqdm
 from engines.sfx_common import SFXRequest, check_numbers, check_prompt, english_vocabulary
 from studio.errors import InvalidInput
 
@@ -102,25 +103,12 @@ def probe() -> str | None:
     return None
 
 
-def _tqdm_reporting(progress: Progress):
-    from tqdm.auto import tqdm
-
-    class Reporting(tqdm):
-        def update(self, n=1):
-            out = super().update(n)
-            if self.total:
-                progress(min(1.0, self.n / self.total), f"Downloading {self.desc or 'AudioLDM'}: {self.n:,}/{self.total:,}")
-            return out
-
-    return Reporting
-
-
 def download(repo: str | None = None, progress: Progress | None = None) -> Path:
     """Fetch the pipeline into the standard Hugging Face cache (resumable), with progress."""
     from huggingface_hub import snapshot_download
 
     repo = repo or model_setting()
-    kwargs = {"tqdm_class": _tqdm_reporting(progress)} if progress else {}
+    kwargs = {"tqdm_class": progress_tqdm(progress, "AudioLDM")} if progress else {}
     path = Path(snapshot_download(repo, allow_patterns=["*.json", "*.txt", "*.model", "*.safetensors"], **kwargs))
     missing = missing_parts(path)
     if missing:  # some repositories only have .bin weights

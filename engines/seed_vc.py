@@ -30,6 +30,7 @@ import numpy as np
 import soxr
 
 from engines.base import Audio, Cancelled, EngineUnavailable, Progress
+from engines.hub import progress_tqdm
 from engines.vc_common import VCRequest, check_request
 from studio.errors import InvalidInput
 
@@ -134,7 +135,7 @@ def download(f0: bool = False, progress: Progress | None = None) -> dict[str, Pa
     folder = local_dir()
     kwargs = {}
     if "tqdm_class" in inspect.signature(hf_hub_download).parameters and progress:
-        kwargs["tqdm_class"] = _progress_tqdm(progress)
+        kwargs["tqdm_class"] = progress_tqdm(progress)
     out = {}
     for i, weight in enumerate(wanted):
         if progress:
@@ -148,19 +149,6 @@ def download(f0: bool = False, progress: Progress | None = None) -> dict[str, Pa
     if progress:
         progress(1.0, "Seed-VC weights ready")
     return out
-
-
-def _progress_tqdm(progress: Progress):
-    from tqdm.auto import tqdm
-
-    class ProgressTqdm(tqdm):
-        def update(self, n=1):
-            result = super().update(n)
-            if self.total:
-                progress(min(self.n / self.total, 1.0), f"Downloading {self.desc or 'weights'}: {self.n / 2**20:.0f} of {self.total / 2**20:.0f} MB")
-            return result
-
-    return ProgressTqdm
 
 
 # -- long inputs: windows and cross-fades (plain numpy, testable without the model) --------
