@@ -130,3 +130,18 @@ def asterisk_wav() -> Path:
     if not path.exists():
         pytest.fail("asterisk-core-sounds-en-wav is not installed: run `make system-deps`")
     return path
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test leaves a screenshot of the page in test-artifacts/."""
+    outcome = yield
+    report = outcome.get_result()
+    page = item.funcargs.get("page") if hasattr(item, "funcargs") else None
+    if report.when == "call" and report.failed and page is not None:
+        out = APP.parent / "test-artifacts"
+        out.mkdir(exist_ok=True)
+        try:
+            page.screenshot(path=str(out / f"{item.name}.png"), full_page=True)
+        except Exception as error:  # a dead page must not hide the test's own failure
+            report.sections.append(("screenshot", f"could not take one: {error}"))

@@ -159,3 +159,28 @@ def played_audio(page, base_url: str, audio):
     response = page.request.get(src if src.startswith("http") else base_url + src)
     assert response.ok, response.status
     return sf.read(io.BytesIO(response.body()))
+
+
+def wait_idle(page, timeout: float = 120_000) -> None:
+    """Wait until the Streamlit script run triggered by the last action has finished."""
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
+
+
+def upload(page, label: str, path, attempts: int = 3) -> None:
+    """Put ``path`` into the file uploader labelled ``label`` and wait for its file chip.
+
+    Headless Chromium now and then drops a file set on an uploader that Streamlit re-renders
+    at that moment (the upload never arrived in 3 of 18 runs here); a person would drop it again,
+    and so do we: up to three tries, each waiting for the app to be idle first."""
+    from pathlib import Path
+
+    uploader = page.get_by_test_id("stFileUploader").filter(has_text=label)
+    for attempt in range(attempts):
+        wait_idle(page)
+        uploader.locator("input[type=file]").set_input_files(str(path))
+        try:
+            uploader.get_by_text(Path(path).name).wait_for(timeout=15_000)
+            return
+        except Exception:
+            if attempt == attempts - 1:
+                raise

@@ -13,8 +13,8 @@ def test_upload_convert_and_play_in_the_browser(app_url, page):
     page.get_by_role("heading", name="Text to Speech").wait_for()  # the app is up
     page.get_by_role("link", name="Voice Changer").click()
     page.get_by_role("heading", name="Voice Changer").wait_for()
-    page.locator("input[type=file]").first.set_input_files(str(h.speech_path("vm-intro")))
-    page.get_by_text("costs 56 credits").wait_for(timeout=60_000)
+    servers.upload(page, "Speech to convert", h.speech_path("vm-intro"))
+    page.get_by_text("costs 56 credits").wait_for(timeout=120_000)
     page.get_by_role("button", name="Convert voice").click()
     # Completed: the recent list shows the original and the converted clip side by side.
     page.get_by_text("B · converted").first.wait_for(timeout=240_000)
