@@ -169,9 +169,9 @@ def wait_idle(page, timeout: float = 120_000) -> None:
 def upload(page, label: str, path, attempts: int = 3) -> None:
     """Put ``path`` into the file uploader labelled ``label`` and wait for its file chip.
 
-    Headless Chromium now and then drops a file set on an uploader that Streamlit re-renders
-    at that moment (the upload never arrived in 3 of 18 runs here); a person would drop it again,
-    and so do we: up to three tries, each waiting for the app to be idle first."""
+    Now and then a file set on the uploader never arrives (3 of 18 runs here, the page idle and
+    showing no file; the cause was not found); a person would drop it again, and so do we: up
+    to three tries, each waiting for the app to be idle first."""
     from pathlib import Path
 
     uploader = page.get_by_test_id("stFileUploader").filter(has_text=label)
