@@ -1,6 +1,8 @@
-"""Short voice previews, rendered once per voice by the engine and cached on disk (free of charge)."""
+"""Clips rendered once per voice and cached on disk: the free voice previews, and the stock
+voices' reference clips the voice changer compares against."""
 from __future__ import annotations
 
+import os
 import re
 import threading
 from pathlib import Path
@@ -9,35 +11,40 @@ import numpy as np
 
 from engines.base import Audio, TTSRequest
 from studio import audio as audio_io
+from studio.errors import InvalidInput
 
-_lock = threading.Lock()
+_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
 
 
 def preview_text(voice) -> str:
     return f"Hi, I'm {voice.name}. This is how I sound when I read your text aloud."
 
 
-def render(engine, voice_id: str) -> Audio:
-    voice = next((v for v in engine.voices() if v.id == voice_id), None)
-    if voice is None:
-        from studio.errors import InvalidInput
-
-        raise InvalidInput("voice", f"Unknown voice {voice_id!r} for {engine.name}.")
-    parts = [a.samples for a in engine.synthesize(TTSRequest(preview_text(voice), voice_id))]
+def render(engine, voice_id: str, text: str) -> Audio:
+    parts = [a.samples for a in engine.synthesize(TTSRequest(text, voice_id))]
     return Audio(np.concatenate(parts), engine.sample_rate)
 
 
-def preview_wav(engine, voice_id: str, cache_dir: Path) -> bytes:
-    """WAV bytes of the voice's preview; rendered on first request, then read from ``cache_dir``."""
-    if not re.fullmatch(r"[a-z0-9_]{1,40}", voice_id or ""):
-        from studio.errors import InvalidInput
-
-        raise InvalidInput("voice", f"Unknown voice {voice_id!r}.")
-    path = Path(cache_dir) / f"{engine.name}_{voice_id}.wav"
-    with _lock:
+def cached_wav(engine, voice_id: str, text: str, path: Path) -> bytes:
+    """WAV bytes of ``text`` spoken by ``voice_id``: rendered on first request (one render per
+    path, however many callers), then read from ``path``."""
+    path = Path(path)
+    with _locks_guard:
+        lock = _locks.setdefault(str(path), threading.Lock())
+    with lock:
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_bytes(audio_io.to_wav(render(engine, voice_id)))
-            tmp.replace(path)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(audio_io.to_wav(render(engine, voice_id, text)))
+            os.replace(tmp, path)
     return path.read_bytes()
+
+
+def preview_wav(engine, voice_id: str, cache_dir: Path) -> bytes:
+    """WAV bytes of the voice's short preview, cached in ``cache_dir``."""
+    voice = next((v for v in engine.voices() if v.id == voice_id), None) \
+        if re.fullmatch(r"[a-z0-9_]{1,40}", voice_id or "") else None
+    if voice is None:
+        raise InvalidInput("voice", f"Unknown voice {voice_id!r} for {engine.name}.")
+    return cached_wav(engine, voice_id, preview_text(voice), Path(cache_dir) / f"{engine.name}_{voice_id}.wav")

@@ -10,18 +10,12 @@ delete it — another user's id reads as "not found").
 """
 from __future__ import annotations
 
-import logging
-import os
 import re
-import threading
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-import soundfile as sf
-
-from engines.base import Audio, EngineUnavailable, TTSRequest
+from engines.base import Audio, EngineUnavailable
 from engines.kokoro import VOICES
 from engines.vc_common import VCRequest, VoiceTarget
 from studio import audio as audio_io
@@ -29,9 +23,8 @@ from studio import credits, decode
 from studio.db import now, write
 from studio.errors import InvalidInput, NotFound
 from studio.jobs import JobContext, JobSpec
+from studio.previews import cached_wav
 from studio.storage import make_key
-
-log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 24_000
 
@@ -67,8 +60,6 @@ SAMPLE_MIN_SECONDS, SAMPLE_MAX_SECONDS = 3.0, 60.0
 MAX_SAMPLES_PER_USER = 20
 SAMPLE_NAME_MAX = 60
 _SAMPLE_ID = re.compile(r"^[0-9a-f]{32}$")
-_ref_locks: dict[str, threading.Lock] = {}
-_ref_locks_guard = threading.Lock()
 
 
 # -- stock voices -------------------------------------------------------------------------
@@ -83,32 +74,16 @@ def reference_path(data_dir: Path, voice: str) -> Path:
     return Path(data_dir) / "voice_refs" / f"{voice}.wav"
 
 
-def stock_reference(studio, voice: str) -> Audio:
-    """The voice's reference clip, rendered by Kokoro the first time and read from disk after."""
-    path = reference_path(studio.settings.data_dir, voice)
-    with _ref_locks_guard:
-        lock = _ref_locks.setdefault(str(path), threading.Lock())
-    with lock:
-        if not path.exists():
-            kokoro = studio.load_engine("kokoro")
-            pieces = [c.samples for c in kokoro.synthesize(TTSRequest(REFERENCE_TEXT, voice))]
-            clip = Audio(np.concatenate(pieces), kokoro.sample_rate)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(audio_io.to_wav(clip))
-            os.replace(tmp, path)
-            log.info("rendered the reference clip of %s (%.1f s)", voice, clip.duration)
-        samples, rate = sf.read(str(path), dtype="float32", always_2d=True)
-    return Audio(samples.mean(axis=1), rate)
-
-
 def stock_reference_wav(studio, voice: str) -> bytes:
-    """The reference clip as WAV bytes, for a preview player."""
-    stock_reference(studio, voice)
-    return reference_path(studio.settings.data_dir, voice).read_bytes()
+    """The voice's reference clip as WAV bytes, rendered by Kokoro the first time and read from disk after."""
+    path = reference_path(studio.settings.data_dir, voice)
+    return cached_wav(studio.load_engine("kokoro"), voice, REFERENCE_TEXT, path)
 
 
-# -- the user's own voice samples -------------------------------------------------------------
+def stock_reference(studio, voice: str) -> Audio:
+    return audio_io.read_wav(stock_reference_wav(studio, voice))
+
+
 def _check_sample_id(sample_id: str) -> str:
     if not isinstance(sample_id, str) or not _SAMPLE_ID.match(sample_id):
         raise NotFound(f"No such voice sample: {str(sample_id)[:80]!r}")
