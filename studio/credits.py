@@ -30,8 +30,10 @@ def ensure_user(db: sqlite_utils.Database, user_id: str, starting_credits: int) 
     """Create the user with the starting balance the first time they are seen."""
     if not user_id or len(user_id) > 200:
         raise InvalidInput("user", f"User name must be 1–200 characters, got {len(user_id or '')}.")
+    if db.execute("SELECT 1 FROM users WHERE id = ?", [user_id]).fetchone() is not None:
+        return  # the common case (every page render): a read, no write lock
     with write(db):
-        if db.execute("SELECT 1 FROM users WHERE id = ?", [user_id]).fetchone() is None:
+        if db.execute("SELECT 1 FROM users WHERE id = ?", [user_id]).fetchone() is None:  # not created meanwhile
             db["users"].insert({"id": user_id, "credits": starting_credits, "created_at": now()})
             db["ledger"].insert({"user_id": user_id, "delta": starting_credits, "reason": "welcome", "job_id": None, "created_at": now()})
 
