@@ -41,6 +41,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def stop(process: subprocess.Popen, timeout: float = 15) -> None:
+    """Terminate a server, killing it if it does not exit within ``timeout`` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 @dataclass
 class S3Server:
     endpoint: str
@@ -50,11 +59,7 @@ class S3Server:
     log: Path
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        stop(self.process)
 
 
 def weed_binary() -> str:
@@ -108,11 +113,7 @@ class AppServer:
     log: Path
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        stop(self.process)
 
 
 def start_app(data_dir: Path, env: dict | None = None, timeout: float = 120.0) -> AppServer:
