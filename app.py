@@ -5,7 +5,6 @@ from pathlib import Path
 
 import streamlit as st
 
-from engines import registry
 from ui import session
 
 PAGES_DIR = Path(__file__).parent / "pages"
@@ -57,7 +56,7 @@ def sidebar(studio, user: str) -> None:
         if authenticator is not None:
             authenticator.logout(location="sidebar")
         with st.expander("Engines on this machine"):
-            for info in registry.info():
+            for info in studio.engines():
                 mark = "✅" if info.available else "⛔"
                 st.caption(f"{mark} {info.title}" + ("" if info.available else f" — {info.reason}"))
 

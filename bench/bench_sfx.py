@@ -19,9 +19,11 @@ from pathlib import Path
 import numpy as np
 
 from bench.common import Timer, write
+from audiokit import dsp
 from engines import registry
-from engines.sfx_common import SFXRequest
-from engines.sfxlib import mix
+from engines.contract import render
+from engines.sfx.common import SFXRequest
+from engines.sfx.lib import mix
 
 log = logging.getLogger("bench.sfx")
 
@@ -56,8 +58,7 @@ def offline_timing(engine) -> tuple[dict, list]:
     for prompt, seconds in [(p, 5.0) for p in TIMING_PROMPTS] + [(p, 30.0) for p in LONG_PROMPTS]:
         request = SFXRequest(prompt, duration=seconds, seed=1)
         with Timer() as t:
-            plan = engine.plan(request)
-            audio = engine.generate(request, plan)[0]
+            audio = render(engine, request)
         rows.append({"prompt": prompt, "seconds": seconds, "compute_s": round(t.seconds, 3),
                      "per_audio_second": round(t.seconds / audio.duration, 4)})
         clips.append(audio)
@@ -73,17 +74,17 @@ def audioldm_tiny_timing() -> tuple[dict, list]:
         from tests import audioldm_tiny
     except ImportError as error:
         return {"skipped": f"torch/diffusers/transformers not installed ({error}); pip install -r requirements-audioldm.txt"}, []
-    from engines.audioldm import AudioLDMEngine
+    from engines.sfx.audioldm import AudioLDMEngine
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = audioldm_tiny.build(Path(tmp))
         with Timer() as load:
-            engine = AudioLDMEngine(model=folder)
+            engine = AudioLDMEngine(model=folder).load()
         rows, clips = [], []
         for seconds, steps in ((1.0, 2), (1.0, 4), (2.0, 2)):
             request = SFXRequest("a hammer hitting a wooden surface", duration=seconds, steps=steps, seed=0)
             with Timer() as t:
-                audio = engine.generate(request, engine.plan(request))[0]
+                audio = render(engine, request)
             rows.append({"seconds": seconds, "steps": steps, "compute_s": round(t.seconds, 3),
                          "per_audio_second": round(t.seconds / audio.duration, 3),
                          "per_audio_second_per_step": round(t.seconds / audio.duration / steps, 3)})
@@ -99,7 +100,7 @@ def relevance(engine) -> dict:
     searched = catalog.search([p for p, _ in RELEVANCE], k=3)
     rows, top1, top3, planned = [], 0, 0, 0
     for (prompt, category), found in zip(RELEVANCE, searched):
-        plan = engine.plan(SFXRequest(prompt, seed=1))
+        plan = engine.check(SFXRequest(prompt, seed=1)).plan
         plan_category = plan["layers"][0]["category"] if plan["layers"] else None
         hit = found[0].entry.category == category
         top1 += hit
@@ -115,7 +116,7 @@ def relevance(engine) -> dict:
 
 
 def loudness(clips: list) -> dict:
-    levels = [mix.loudness(c.samples, c.sample_rate) for c in clips]
+    levels = [dsp.loudness(c.samples, c.sample_rate) for c in clips]
     within = [abs(level - mix.TARGET_LUFS) <= 1.0 for level in levels]
     peaks = [float(np.max(np.abs(c.samples))) for c in clips]
     return {"target_lufs": mix.TARGET_LUFS, "clips": len(clips), "within_1_lu": round(sum(within) / len(clips), 3),

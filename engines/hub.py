@@ -1,7 +1,7 @@
 """What the hub-backed engines share for downloads from the Hugging Face Hub."""
 from __future__ import annotations
 
-from engines.base import Progress
+from audiokit import Progress
 
 
 def progress_tqdm(progress: Progress, what: str = "weights"):

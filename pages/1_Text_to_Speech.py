@@ -1,16 +1,14 @@
 """Text to Speech: type, pick a voice, generate; recent clips beside the editor."""
 import streamlit as st
 
-from engines import registry
 from studio.errors import StudioError
-from studio.previews import preview_wav
-from studio.text import MAX_CHARS
+from studio.tts import MAX_CHARS
 from ui import session, widgets
 
 studio, user = session.studio(), session.user()
 st.title("Text to Speech")
 
-engines = {i.name: i for i in registry.info("tts")}
+engines = {i.id: i for i in studio.engines("tts")}
 usable = [name for name, info in engines.items() if info.available]
 for info in engines.values():
     if not info.available:
@@ -30,7 +28,7 @@ with editor:
     if c2.button("Preview", icon=":material/play_arrow:", help="A short sample of this voice (free)"):
         try:
             with st.spinner("Rendering a sample…"):
-                st.session_state["tts_preview"] = (voice_id, preview_wav(engine, voice_id, studio.settings.data_dir / "previews"))
+                st.session_state["tts_preview"] = (voice_id, studio.preview(engine_name, voice_id))
         except StudioError as error:
             widgets.show_error(error)
     if st.session_state.get("tts_preview", (None,))[0] == voice_id:

@@ -3,16 +3,16 @@ import hashlib
 
 import streamlit as st
 
-from engines import registry
-from engines.vc_common import LENGTH_MAX, LENGTH_MIN, PITCH_SHIFT_MAX, STEPS_DEFAULT, STEPS_MAX, STEPS_MIN
-from studio import decode, vc
+from audiokit import decode
+from studio import vc
+from studio.vc import LENGTH_MAX, LENGTH_MIN, PITCH_SHIFT_MAX, STEPS_DEFAULT, STEPS_MAX, STEPS_MIN
 from studio.errors import StudioError
 from ui import session, widgets
 
 studio, user = session.studio(), session.user()
 st.title("Voice Changer")
 
-engines = {i.name: i for i in registry.info("vc")}
+engines = {i.id: i for i in studio.engines("vc")}
 modes = {m.id: m for m in vc.MODES.values() if engines.get(m.engine) and engines[m.engine].available}
 for m in vc.MODES.values():
     if m.id not in modes and m.engine in engines:
@@ -24,14 +24,14 @@ if not modes:
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _estimate(digest: str, _data: bytes, filename: str) -> tuple[float, int, str]:
-    return vc.estimate(studio, _data, filename)  # keyed by the digest: hashing 50 MB on every rerun is slow
+    return studio.vc_estimate(_data, filename)  # keyed by the digest: hashing 50 MB on every rerun is slow
 
 
 def _preview(target: str) -> bytes:
     kind, ident = target.split(":", 1)
     if kind == "kokoro":
-        return vc.stock_reference_wav(studio, ident)
-    return vc.sample_wav(studio, user, ident)
+        return studio.stock_reference_wav(ident)
+    return studio.sample_wav(user, ident)
 
 
 editor, recent = st.columns([3, 2], gap="large")
@@ -69,8 +69,8 @@ with editor:
         )
 
     # -- 3. the target voice -----------------------------------------------------------------
-    samples = vc.list_samples(studio, user) if modes[mode].own_samples else []
-    targets = dict(vc.stock_voices())
+    samples = studio.samples(user) if modes[mode].own_samples else []
+    targets = dict(studio.stock_targets())
     targets.update({f"sample:{s['id']}": f"🎙 {s['name']} (your sample, {s['duration']:.0f} s)" for s in samples})
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
     target = c1.selectbox("Target voice", list(targets), format_func=targets.get, key="vc_target")
@@ -113,7 +113,7 @@ with editor:
                  key="vc_convert"):
         try:
             with st.spinner("Checking the recording…"):
-                st.session_state["vc_job"] = vc.submit(studio, user, source, source_name, target, mode, **settings)
+                st.session_state["vc_job"] = studio.submit_vc(user, source, source_name, target, mode, **settings)
         except StudioError as error:
             widgets.show_error(error)
     if st.session_state.get("vc_job"):
@@ -128,7 +128,7 @@ with editor:
             widgets.player(job, which="source")
 
     # -- your voice samples ----------------------------------------------------------------------
-    with st.expander(f"My voice samples ({len(vc.list_samples(studio, user))})"):
+    with st.expander(f"My voice samples ({len(studio.samples(user))})"):
         st.caption(f"Record or upload {vc.SAMPLE_MIN_SECONDS:g}–{vc.SAMPLE_MAX_SECONDS:g} s of clear speech; "
                    "use it as a target in WORLD (and Seed-VC) mode. Only you can see or use your samples.")
         name = st.text_input("Name", max_chars=vc.SAMPLE_NAME_MAX, key="vc_sample_name", placeholder="My voice")
@@ -137,16 +137,16 @@ with editor:
         clip = recorded or uploaded
         if st.button("Save sample", icon=":material/save:", disabled=clip is None, key="vc_sample_save"):
             try:
-                vc.add_sample(studio, user, clip.getvalue(), getattr(clip, "name", None), name)
+                studio.add_sample(user, clip.getvalue(), getattr(clip, "name", None), name)
                 st.toast("Voice sample saved.", icon=":material/check:")
                 st.rerun()
             except StudioError as error:
                 widgets.show_error(error)
-        for s in vc.list_samples(studio, user):
+        for s in studio.samples(user):
             a, b = st.columns([4, 1], vertical_alignment="center")
             a.markdown(f"**{s['name']}** · {s['duration']:.1f} s · {widgets.when(s['created_at'])}")
             if b.button("Delete", key=f"vc_del_{s['id']}", icon=":material/delete:"):
-                vc.delete_sample(studio, user, s["id"])
+                studio.delete_sample(user, s["id"])
                 st.rerun()
 
 with recent:

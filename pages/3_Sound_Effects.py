@@ -1,17 +1,15 @@
 """Sound Effects: describe a sound, pick length, variations and loop; see the plan; play the takes."""
 import streamlit as st
 
-from engines import registry
-from engines.base import EngineUnavailable
-from engines.sfx_common import DURATION_MAX, DURATION_MIN, MAX_PROMPT_CHARS, VARIATIONS_MAX, VARIATIONS_MIN
 from studio import sfx
-from studio.errors import NotFound, StudioError
+from studio.errors import EngineUnavailable, NotFound, StudioError
+from studio.sfx import DURATION_MAX, DURATION_MIN, MAX_PROMPT_CHARS, VARIATIONS_MAX, VARIATIONS_MIN
 from ui import session, widgets
 
 studio, user = session.studio(), session.user()
 st.title("Sound Effects")
 
-engines = {i.name: i for i in registry.info("sfx")}
+engines = {i.id: i for i in studio.engines("sfx")}
 usable = [name for name, info in engines.items() if info.available]
 if not usable:
     for info in engines.values():
@@ -69,13 +67,14 @@ with editor:
             guidance = st.slider("Guidance", 1.0, 10.0, 3.0, 0.5, key="sfx_guidance")
             negative = st.text_input("Negative prompt", max_chars=MAX_PROMPT_CHARS, key="sfx_negative",
                                      placeholder="e.g. low quality, noise")
-    cost = sfx.price(studio.settings.prices, duration, variations)
+    cost = studio.sfx_price(duration, variations)
     st.caption(f"{variations} × {duration:g} s · costs {cost:,} credits")
     if st.button("Generate sound effect", type="primary", icon=":material/surround_sound:",
                  disabled=not engines[engine_name].available):
         try:
-            job_id, notices, _ = sfx.submit(studio, user, prompt, duration, variations, loop, engine_name,
-                                            None if seed is None else int(seed), negative, steps, guidance)
+            job_id, notices, _ = studio.submit_sfx(user, prompt, duration, variations, loop, engine_name,
+                                                   None if seed is None else int(seed), negative_prompt=negative,
+                                                   steps=steps, guidance=guidance)
             st.session_state["sfx_job"] = job_id
             for notice in notices:
                 st.toast(notice, icon=":material/info:")

@@ -1,16 +1,15 @@
 #!/usr/bin/env bash
-# System packages the studio and its tests use, from Debian's archive:
-#   ffmpeg (decoding m4a/webm uploads), chromium (the end-to-end browser tests),
-#   asterisk-core-sounds-en-wav (a real English speaker for voice tests and benchmarks),
-#   espeak-ng and sox (used by tests to make and measure audio).
-# Installs only what is missing; a second run returns at once.
+# System packages from Debian's archive. Installs only what is missing; a second run returns at once.
+#   ./scripts/system-deps.sh         what running the studio needs: ffmpeg (decoding m4a/webm uploads)
+#   ./scripts/system-deps.sh test    and what the tests and benchmarks need: chromium (the end-to-end
+#                                    browser tests), asterisk-core-sounds-en-wav (real English speakers)
 set -euo pipefail
 missing=()
 command -v ffmpeg >/dev/null || missing+=(ffmpeg)
-[ -x /usr/bin/chromium ] || missing+=(chromium)
-[ -d /usr/share/asterisk/sounds/en ] || missing+=(asterisk-core-sounds-en-wav)
-command -v espeak-ng >/dev/null || missing+=(espeak-ng)
-command -v sox >/dev/null || missing+=(sox)
+if [ "${1:-}" = "test" ]; then
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  [ -d /usr/share/asterisk/sounds/en ] || missing+=(asterisk-core-sounds-en-wav)
+fi
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 echo "Installing system packages: ${missing[*]}"
 SUDO=""

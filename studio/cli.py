@@ -1,5 +1,5 @@
 """Operator commands: ``python -m studio.cli grant alice 5000``, ``balance alice``,
-``add-user alice --name "Alice" --email a@example.com`` (password from stdin), ``recover``."""
+``add-user alice --name "Alice" --email a@example.com`` (password from stdin)."""
 from __future__ import annotations
 
 import argparse

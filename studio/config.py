@@ -26,7 +26,7 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from studio.assets import ROOT
+ROOT = Path(__file__).resolve().parent.parent  # the checkout: default data/, users.yaml, studio.toml
 
 DEFAULT_PRICES: dict[str, dict[str, float]] = {
     # The original design charged 50 credits a generation. Compute grows with the input,

@@ -1,17 +1,11 @@
-"""Failures a person can fix. Each message says what was wrong, what was received and what to do."""
+"""The product's own failures (credits, storage, database), beside the shared ones in
+:mod:`audiokit.errors`, which are re-exported here so the studio has one place to import from."""
 from __future__ import annotations
 
+from audiokit.errors import Cancelled, EngineUnavailable, InvalidInput, StudioError, UnsupportedAudio
 
-class StudioError(Exception):
-    """Base class for errors whose message is meant for the person using the studio."""
-
-
-class InvalidInput(StudioError, ValueError):
-    """A field of a request is wrong (empty, too long, out of range, unknown)."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
+__all__ = ["Cancelled", "DatabaseBusy", "EngineUnavailable", "InsufficientCredits", "InvalidInput", "NotFound",
+           "StorageUnavailable", "StudioError", "UnsupportedAudio"]
 
 
 class InsufficientCredits(StudioError):
@@ -42,7 +36,3 @@ class NotFound(StudioError, LookupError):
 
 class StorageUnavailable(StudioError):
     """The audio store (local folder or S3 bucket) could not be reached or written."""
-
-
-class UnsupportedAudio(StudioError, ValueError):
-    """An uploaded file is not audio the studio can decode, or breaks a limit."""

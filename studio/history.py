@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from studio import audio as audio_io
+from audiokit import codec
 from studio.db import write
 from studio.errors import InvalidInput, NotFound
 from studio.jobs import get_job
@@ -51,7 +51,7 @@ def audio_bytes(db, storage: Storage, user_id: str, job_id: str, fmt: str = "wav
     key = object_key(db, user_id, job_id, index, which)
     data = storage.get(key)
     if fmt == "mp3":
-        data = audio_io.to_mp3(audio_io.read_wav(data))
+        data = codec.to_mp3(codec.read_wav(data, mono=False))
     return data
 
 

@@ -18,8 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable
 
-from engines.base import Audio, Cancelled
-from studio import audio as audio_io
+from audiokit import Audio, codec, dsp
+from audiokit.errors import Cancelled
 from studio import credits, db as database
 from studio.config import Settings
 from studio.db import now, write
@@ -74,6 +74,7 @@ class JobContext:
         ))
 
     def should_stop(self) -> bool:
+        """True once the job was cancelled (or is gone): the engine's ``cancel`` callback."""
         row = self.db().execute("SELECT status FROM jobs WHERE id = ?", [self.job_id]).fetchone()
         return row is None or row[0] != "running"
 
@@ -86,7 +87,7 @@ class JobContext:
             return
         self._preview_seconds = audio.duration
         key = make_key(self.user_id, self.service, self.job_id, "preview")
-        self.queue.storage.put(key, audio_io.to_wav(audio))
+        self.queue.storage.put(key, codec.to_wav(audio))
         database.retry_busy(lambda: self.db().execute(
             "UPDATE jobs SET preview_key = ?, first_audio_at = COALESCE(first_audio_at, ?) WHERE id = ?",
             [key, now(), self.job_id],
@@ -147,7 +148,7 @@ class JobQueue:
                 raise RuntimeError("the engine returned no audio")
             for i, result in enumerate(results):
                 key = make_key(user_id, spec.service, job_id, "result" if i == 0 else f"result-{i}")
-                self.storage.put(key, audio_io.to_wav(audio_io.limit_peak(result)))
+                self.storage.put(key, codec.to_wav(Audio(dsp.scale_peak(result.samples), result.sample_rate)))
                 written.append(key)
             self._finish(job_id, user_id, spec, results[0], written)
         except Cancelled:

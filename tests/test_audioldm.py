@@ -10,11 +10,14 @@ torch = pytest.importorskip("torch", reason="AudioLDM needs torch: pip install -
 diffusers = pytest.importorskip("diffusers", reason="pip install -r requirements-audioldm.txt")
 transformers = pytest.importorskip("transformers", reason="pip install -r requirements-audioldm.txt")
 
-from engines import audioldm  # noqa: E402
-from engines.base import Cancelled  # noqa: E402
-from engines.sfx_common import SFXRequest  # noqa: E402
-from engines.sfxlib import mix  # noqa: E402
-from studio.errors import InvalidInput  # noqa: E402
+from dataclasses import replace  # noqa: E402
+
+from audiokit import dsp  # noqa: E402
+from audiokit.errors import Cancelled, InvalidInput  # noqa: E402
+from engines.contract import render  # noqa: E402
+from engines.sfx import audioldm  # noqa: E402
+from engines.sfx.common import SFXRequest  # noqa: E402
+from engines.sfx.lib import mix  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +29,14 @@ def tiny_pipeline(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def engine(tiny_pipeline):
-    return audioldm.AudioLDMEngine(model=tiny_pipeline)
+    return audioldm.AudioLDMEngine(model=tiny_pipeline).load()
+
+
+def test_constructing_is_cheap_and_loading_finds_the_rate(tiny_pipeline):
+    fresh = audioldm.AudioLDMEngine(model=tiny_pipeline)
+    assert (fresh.id, fresh.kind) == ("audioldm", "sfx") and "CC-BY-NC-SA" in fresh.licence
+    assert not fresh.loaded and fresh.pipe is None and fresh.info.available
+    assert fresh.load() is fresh and fresh.loaded and fresh.sample_rate == 16_000
 
 
 def test_folder_is_recognised_complete_or_not(tiny_pipeline, tmp_path):
@@ -41,7 +51,7 @@ def test_folder_is_recognised_complete_or_not(tiny_pipeline, tmp_path):
 
 def test_probe_names_the_fix_when_weights_are_absent(monkeypatch, tmp_path, tiny_pipeline):
     monkeypatch.setenv("STUDIO_AUDIOLDM_MODEL", "nobody/no-such-audioldm")
-    assert "python -m engines.audioldm download" in audioldm.probe()
+    assert "python -m engines.sfx.audioldm download" in audioldm.probe()
     monkeypatch.setenv("STUDIO_AUDIOLDM_MODEL", str(tiny_pipeline))
     assert audioldm.probe() is None
 
@@ -49,26 +59,31 @@ def test_probe_names_the_fix_when_weights_are_absent(monkeypatch, tmp_path, tiny
 def test_generates_variations_with_progress_per_step(engine):
     request = SFXRequest("a hammer hitting a wooden surface", duration=0.5, variations=2, seed=7, steps=2,
                          guidance=3.0, negative_prompt="low quality")
-    plan = engine.plan(request)
+    checked = engine.check(request)
+    plan = checked.plan
     assert plan["steps"] == 2 and plan["negative_prompt"] == "low quality"
+    assert engine.check(checked) is checked  # a planned request is returned as it is
     calls = []
-    clips = engine.generate(request, plan, progress=lambda f, m: calls.append((f, m)))
-    assert [m for _, m in calls if "step" in m] == [
-        "Variation 1 of 2: step 1 of 2", "Variation 1 of 2: step 2 of 2",
-        "Variation 2 of 2: step 1 of 2", "Variation 2 of 2: step 2 of 2"]
-    assert calls[-1][0] == 1.0
+    clips = [render(engine, replace(checked, take=i), progress=lambda f, m, i=i: calls.append((i, f, m)))
+             for i in range(len(plan["variations"]))]
+    assert [(i, m) for i, _, m in calls if "step" in m] == [
+        (0, "step 1 of 2"), (0, "step 2 of 2"), (1, "step 1 of 2"), (1, "step 2 of 2")]
+    for take in (0, 1):
+        fractions = [f for i, f, _ in calls if i == take]
+        assert fractions == sorted(fractions) and 0.0 <= fractions[0] and fractions[-1] == 1.0  # 0→1 per take
+    assert calls[-1][1] == 1.0
     assert len(clips) == 2
     for clip in clips:
         assert clip.sample_rate == 16_000 and len(clip.samples) == 8_000
-        assert np.isfinite(clip.samples).all() and np.max(np.abs(clip.samples)) <= mix.CEILING + 1e-6
+        assert np.isfinite(clip.samples).all() and np.max(np.abs(clip.samples)) <= dsp.CEILING + 1e-6
         assert np.std(clip.samples) > 1e-3  # a random model makes noise, brought up to the target loudness
     assert not np.allclose(clips[0].samples, clips[1].samples)
-    again = engine.generate(request, plan)
-    assert np.array_equal(again[0].samples, clips[0].samples)  # the seed fixes the result
+    again = render(engine, replace(checked, take=0))
+    assert np.array_equal(again.samples, clips[0].samples)  # the seed fixes the result
 
 
 def test_defaults_follow_the_issue(engine):
-    plan = engine.plan(SFXRequest("rain", duration=2.0))
+    plan = engine.check(SFXRequest("rain", duration=2.0)).plan
     assert plan["steps"] == 100 and plan["guidance"] == 3.0 and isinstance(plan["seed"], int)
 
 
@@ -76,14 +91,25 @@ def test_cancel_during_steps(engine):
     request = SFXRequest("thunder", duration=0.5, steps=3, seed=1)
     calls = []
     with pytest.raises(Cancelled):
-        engine.generate(request, engine.plan(request), should_stop=lambda: calls.append(1) or len(calls) > 1)
+        render(engine, request, cancel=lambda: calls.append(1) or len(calls) > 1)
+    assert len(calls) == 2  # stopped at the first step, not after the whole take
+
+
+def test_take_outside_the_plan_is_named(engine):
+    with pytest.raises(InvalidInput) as error:
+        engine.check(SFXRequest("rain", duration=0.5, variations=2, take=2))
+    assert error.value.field == "take"
+    checked = engine.check(SFXRequest("rain", duration=0.5, variations=2, steps=1))
+    with pytest.raises(InvalidInput) as error:
+        render(engine, replace(checked, take=5))
+    assert error.value.field == "take"
 
 
 @pytest.mark.parametrize("kwargs, field", [({"steps": 0}, "steps"), ({"steps": 501}, "steps"), ({"guidance": -1.0}, "guidance"),
                                            ({"guidance": float("inf")}, "guidance"), ({"duration": 40.0}, "duration")])
 def test_bad_settings_are_named(engine, kwargs, field):
     with pytest.raises(InvalidInput) as error:
-        engine.plan(SFXRequest("rain", **kwargs))
+        engine.check(SFXRequest("rain", **kwargs))
     assert error.value.field == field
 
 
@@ -94,6 +120,6 @@ def test_full_audioldm_weights_generate_sound():
         pytest.skip(f"full AudioLDM weights absent: {reason}")
     engine = audioldm.AudioLDMEngine()
     request = SFXRequest("a dog barking", duration=2.0, steps=20, seed=0)
-    clip = engine.generate(request, engine.plan(request))[0]
+    clip = render(engine, request)
     assert clip.duration == pytest.approx(2.0, abs=0.01)
-    assert abs(mix.loudness(clip.samples, clip.sample_rate) - mix.TARGET_LUFS) <= 1.0
+    assert abs(dsp.loudness(clip.samples, clip.sample_rate) - mix.TARGET_LUFS) <= 1.0

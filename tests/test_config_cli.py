@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 import yaml
 
-from studio import assets, config, users
+from engines import assets
+from studio import config, users
 from studio.errors import InvalidInput
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,7 +8,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from engines.base import Audio, Cancelled
+from audiokit import Audio
+from audiokit.errors import Cancelled
 from studio import credits
 from studio.core import Studio
 from studio.errors import DatabaseBusy, InsufficientCredits, NotFound, StorageUnavailable

@@ -2,16 +2,19 @@
 import numpy as np
 import pytest
 
-from engines.base import Audio
-from engines.revoice import SPEED_MAX, SPEED_MIN, Phrase, RevoiceEngine, phrases_from_words
-from engines.vc_common import VCRequest, VoiceTarget
-from studio.errors import InvalidInput
+from audiokit import Audio
+from audiokit.errors import InvalidInput
+from engines import registry
+from engines import whisper as asr
+from engines.contract import render
+from engines.vc.common import VCRequest, VoiceTarget
+from engines.vc.revoice import SPEED_MAX, SPEED_MIN, Phrase, RevoiceEngine, phrases_from_words
 from tests import vc_helpers as h
 
 
 @pytest.fixture(scope="module")
 def engine(kokoro):
-    return RevoiceEngine(kokoro=kokoro)
+    return RevoiceEngine(kokoro=kokoro).load()
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +27,7 @@ def stock(voice="am_michael"):
 
 
 def test_revoiced_speech_has_the_words_and_the_length(engine, source, whisper):
-    out = engine.convert(VCRequest(source, stock()))
+    out = render(engine, VCRequest(source, stock()))
     assert out.sample_rate == 24_000
     assert out.duration == pytest.approx(source.duration, rel=0.15)
     assert np.sqrt(np.mean(out.samples**2)) > 0.01
@@ -40,7 +43,7 @@ def test_phrases_are_placed_at_their_original_times(engine):
     joined = Audio(np.concatenate([first.samples, gap, second.samples]), 24_000)
     phrases = engine.transcribe(joined)
     assert len(phrases) >= 2
-    out = engine.convert(VCRequest(joined, stock("bf_emma")))
+    out = render(engine, VCRequest(joined, stock("bf_emma")))
     pause_start, pause_end = first.duration + 0.5, first.duration + 1.5
     loud = np.abs(out.samples[int(pause_start * 24_000): int(pause_end * 24_000)])
     assert loud.max() < 0.02  # the silence is kept where it was
@@ -75,4 +78,21 @@ def test_revoice_rejects_what_it_cannot_do(engine, source, target, change, field
 def test_no_words_means_nothing_to_revoice(engine):
     noise = Audio((0.05 * np.random.default_rng(1).standard_normal(24_000 * 3)).astype(np.float32), 24_000)
     with pytest.raises(InvalidInput, match="No words were recognised"):
-        engine.convert(VCRequest(noise, stock()))
+        render(engine, VCRequest(noise, stock()))
+
+
+def test_the_engine_says_what_it_is_without_loading(kokoro, whisper):
+    fresh = RevoiceEngine()
+    assert not fresh.loaded and fresh._whisper is None
+    info = fresh.info
+    assert (info.id, info.kind, info.available) == ("revoice", "vc", True)
+    assert info.licence == "Apache-2.0 (Kokoro-82M) + MIT (Whisper tiny.en)"
+    assert registry.get("revoice").id == "revoice"
+    assert asr.probe() is None and asr.model() is whisper  # one Whisper per process
+
+
+def test_cancel_stops_before_speaking(engine, source):
+    from audiokit.errors import Cancelled
+
+    with pytest.raises(Cancelled):
+        render(engine, VCRequest(source, stock()), cancel=lambda: True)

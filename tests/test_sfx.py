@@ -4,12 +4,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engines.base import Cancelled, EngineUnavailable
-from engines.sfx_common import SFXRequest
-from engines.sfxlib import mix
-from studio import audio as audio_io
-from studio import sfx
-from studio.errors import InvalidInput
+from dataclasses import replace
+
+from audiokit import codec, dsp
+from audiokit.errors import Cancelled, EngineUnavailable, InvalidInput
+from engines.contract import render
+from engines.sfx.common import SFXRequest
+from engines.sfx.lib import mix
 from tests.sfx_fixtures import sfx_assets, sfx_engine  # noqa: F401
 
 USER = "ada"
@@ -17,18 +18,18 @@ USER = "ada"
 
 def test_generate_variations_charges_and_stores_each(studio, sfx_engine):
     before = studio.balance(USER)
-    job_id, notices, plan = sfx.submit(studio, USER, "retro laser shot", duration=1.0, variations=2, seed=11)
+    job_id, notices, plan = studio.submit_sfx(USER, "retro laser shot", duration=1.0, variations=2, seed=11)
     row = studio.wait(USER, job_id, timeout=120)
     assert row["status"] == "completed", row["error"]
-    cost = sfx.price(studio.settings.prices, 1.0, 2)
+    cost = studio.sfx_price(1.0, 2)
     assert cost == 2 * (50 + 2 * 1)  # per_generation and per_second apply per variation
     assert row["cost"] == cost and studio.balance(USER) == before - cost
     assert len(row["outputs"]) == 2
-    clips = [audio_io.read_wav(studio.audio(USER, job_id, index=i)) for i in range(2)]
+    clips = [codec.read_wav(studio.audio(USER, job_id, index=i)) for i in range(2)]
     for clip in clips:
         assert clip.sample_rate == 44_100
         assert abs(clip.duration - 1.0) < 0.01
-        assert abs(mix.loudness(clip.samples, clip.sample_rate) - mix.TARGET_LUFS) <= 1.0
+        assert abs(dsp.loudness(clip.samples, clip.sample_rate) - mix.TARGET_LUFS) <= 1.0
         assert np.max(np.abs(clip.samples)) < 0.99  # nothing clipped
     assert not np.allclose(clips[0].samples, clips[1].samples)  # two different takes
     stored = row["params"]["plan"]
@@ -38,7 +39,7 @@ def test_generate_variations_charges_and_stores_each(studio, sfx_engine):
 
 
 def test_scene_plan_has_layers_room_and_reasons(sfx_engine):
-    plan = sfx_engine.plan(SFXRequest("heavy rain on a tin roof with distant thunder in a large hall", duration=6, seed=1))
+    plan = sfx_engine.check(SFXRequest("heavy rain on a tin roof with distant thunder in a large hall", duration=6, seed=1)).plan
     assert [l["category"] for l in plan["layers"]] == ["rain", "thunder"]
     rain, thunder = plan["layers"]
     assert rain["intensity"] == pytest.approx(0.9) and thunder["distance"] == pytest.approx(0.85)
@@ -48,25 +49,33 @@ def test_scene_plan_has_layers_room_and_reasons(sfx_engine):
 
 def test_same_seed_same_clip(sfx_engine):
     request = SFXRequest("a dog barks twice in a large hall", duration=3.0, seed=42)
-    a = sfx_engine.generate(request, sfx_engine.plan(request))[0]
-    b = sfx_engine.generate(request, sfx_engine.plan(request))[0]
+    a = render(sfx_engine, request)
+    b = render(sfx_engine, request)
     assert np.array_equal(a.samples, b.samples)
     assert a.duration == pytest.approx(3.0, abs=0.01)
 
 
 def test_loop_option_makes_a_seamless_loop(sfx_engine):
     request = SFXRequest("steady rain", duration=4.0, loop=True, seed=3)
-    clip = sfx_engine.generate(request, sfx_engine.plan(request))[0].samples
+    clip = render(sfx_engine, request).samples
     # The jump from the last sample to the first is like any other step inside the clip.
     steps = np.abs(np.diff(clip))
     assert abs(float(clip[-1]) - float(clip[0])) <= np.percentile(steps, 99.9)
     assert len(clip) == 4 * 44_100
 
 
-def test_cancel_stops_between_variations(sfx_engine):
-    request = SFXRequest("crackling fire", duration=2.0, variations=3, seed=1)
-    with pytest.raises(Cancelled):
-        sfx_engine.generate(request, sfx_engine.plan(request), should_stop=lambda: True)
+def test_cancel_stops_each_take(sfx_engine):
+    request = sfx_engine.check(SFXRequest("crackling fire", duration=2.0, variations=3, seed=1))
+    for take in range(3):
+        with pytest.raises(Cancelled):
+            render(sfx_engine, replace(request, take=take), cancel=lambda: True)
+
+
+def test_takes_differ_and_each_fills_the_length(sfx_engine):
+    request = sfx_engine.check(SFXRequest("crackling fire", duration=2.0, variations=2, seed=1))
+    a, b = (render(sfx_engine, replace(request, take=t)) for t in range(2))
+    assert a.duration == pytest.approx(2.0, abs=0.01) and b.duration == pytest.approx(2.0, abs=0.01)
+    assert not np.array_equal(a.samples, b.samples)
 
 
 @pytest.mark.parametrize("kwargs, field, message", [
@@ -90,24 +99,22 @@ def test_bad_requests_are_refused_before_any_charge(studio, sfx_engine, kwargs, 
     before = studio.balance(USER)
     args = {"prompt": "coin pickup", **kwargs}
     with pytest.raises(InvalidInput, match=message) as error:
-        sfx.submit(studio, USER, **args)
+        studio.submit_sfx(USER, **args)
     assert error.value.field == field
     assert studio.balance(USER) == before
     assert studio.history(USER)[1] == 0
 
 
 def test_best_effort_says_what_it_did(sfx_engine):
-    plan = sfx_engine.plan(SFXRequest("a cow moos 🐄 and a door creaks open", seed=1))
+    plan = sfx_engine.check(SFXRequest("a cow moos 🐄 and a door creaks open", seed=1)).plan
     assert [l["category"] for l in plan["layers"]] == ["cow"]
     notices = " ".join(plan["notices"])
     assert "Ignored 1 emoji" in notices and "left it out" in notices
 
 
 def test_audioldm_without_weights_is_unavailable_with_instructions(studio, monkeypatch):
-    from engines import audioldm
-
     monkeypatch.setenv("STUDIO_AUDIOLDM_MODEL", "nobody/no-such-audioldm")
-    reason = audioldm.probe()
+    reason = next(i for i in studio.engines("sfx") if i.id == "audioldm").reason
     assert reason and ("download" in reason or "pip install" in reason)
     with pytest.raises(EngineUnavailable, match="unavailable"):
-        sfx.submit(studio, USER, "retro laser shot", engine="audioldm")
+        studio.submit_sfx(USER, "retro laser shot", engine="audioldm")

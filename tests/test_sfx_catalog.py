@@ -6,8 +6,8 @@ import zipfile
 import numpy as np
 import pytest
 
-from engines.sfxlib import assets
-from engines.sfxlib.catalog import CATALOG_PATH, load_entries
+from engines.sfx.lib import assets
+from engines.sfx.lib.catalog import CATALOG_PATH, load_entries
 from tests.sfx_fixtures import sfx_assets, sfx_engine  # noqa: F401
 
 
@@ -93,7 +93,7 @@ def test_catalogue_errors_name_the_entry_and_field(tmp_path, body, message):
 
 
 def test_catalogue_cache_is_reused(sfx_engine, tmp_path):
-    from engines.sfxlib.catalog import Catalog
+    from engines.sfx.lib.catalog import Catalog
 
     first = Catalog(sfx_engine.catalog.encoder, CATALOG_PATH, cache_dir=tmp_path)
     cached = list(tmp_path.glob("catalog-*.npy"))
@@ -108,7 +108,9 @@ def test_missing_assets_are_reported(monkeypatch, tmp_path):
     assert set(assets.missing()) == {lib.requirement for lib in assets.LIBRARIES.values()}
     from engines import registry
 
-    assert "make assets" in registry.SPECS["sfx_library"].probe()
+    assert "make assets" in registry.get("sfx_library").probe()
+    info = next(i for i in registry.info("sfx") if i.id == "sfx_library")
+    assert not info.available and "make assets" in info.reason
 
 
 def test_extract_keeps_only_the_library_files(tmp_path):

@@ -1,10 +1,12 @@
-"""Mixing: loudness measured to the standard, normalised without clipping, loops without seams."""
+"""Mixing: loudness measured to the standard, normalised without clipping (``audiokit.dsp``, as the
+sound-effects engines call it), loops without seams, distance and rooms (``engines.sfx.lib.mix``)."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from engines.sfxlib import mix
+from audiokit import dsp
+from engines.sfx.lib import mix
 
 SR = 44_100
 
@@ -16,9 +18,9 @@ def sine(freq=997.0, seconds=2.0, amplitude=1.0):
 
 def test_loudness_matches_bs1770_reference():
     # ITU-R BS.1770: a full-scale 997 Hz sine in one channel reads -3.01 LUFS.
-    assert mix.loudness(sine(), SR) == pytest.approx(-3.01, abs=0.1)
-    assert mix.loudness(sine(amplitude=0.1), SR) == pytest.approx(-23.01, abs=0.1)
-    assert mix.loudness(np.zeros(SR, np.float32), SR) == -np.inf
+    assert dsp.loudness(sine(), SR) == pytest.approx(-3.01, abs=0.1)
+    assert dsp.loudness(sine(amplitude=0.1), SR) == pytest.approx(-23.01, abs=0.1)
+    assert dsp.loudness(np.zeros(SR, np.float32), SR) == -np.inf
 
 
 @pytest.mark.parametrize("name", ["noise", "clicks", "quiet sine", "short"])
@@ -31,25 +33,25 @@ def test_normalize_reaches_the_target_without_clipping(name):
         "quiet sine": sine(440, 2.0, 1e-5),  # below the meter's -70 LUFS gate
         "short": sine(440, 0.5, 0.9),
     }[name]
-    out, level = mix.normalize(x, SR)
+    out, level = dsp.normalize(x, SR, mix.TARGET_LUFS)
     assert abs(level - mix.TARGET_LUFS) <= 1.0
-    assert abs(mix.loudness(out, SR) - mix.TARGET_LUFS) <= 1.0
-    assert np.max(np.abs(out)) <= mix.CEILING + 1e-6
+    assert abs(dsp.loudness(out, SR) - mix.TARGET_LUFS) <= 1.0
+    assert np.max(np.abs(out)) <= dsp.CEILING + 1e-6
 
 
 def test_normalize_leaves_silence_alone():
-    out, level = mix.normalize(np.zeros(SR, np.float32), SR)
+    out, level = dsp.normalize(np.zeros(SR, np.float32), SR, mix.TARGET_LUFS)
     assert level == -np.inf and not out.any()
 
 
 def test_limiter_keeps_peaks_under_the_ceiling_and_quiet_parts_untouched():
     x = sine(200, 1.0, 0.3)
     x[SR // 2 : SR // 2 + 100] += 2.5  # a spike
-    out = mix.limit(x, SR)
-    assert np.max(np.abs(out)) <= mix.CEILING
+    out = dsp.limit(x, SR)
+    assert np.max(np.abs(out)) <= dsp.CEILING
     assert np.allclose(out[: SR // 4], x[: SR // 4])  # far from the spike nothing changed
     quiet = sine(200, 1.0, 0.5)
-    assert np.array_equal(mix.limit(quiet, SR), quiet)
+    assert np.array_equal(dsp.limit(quiet, SR), quiet)
 
 
 def test_make_loop_has_no_seam():
@@ -99,3 +101,9 @@ def test_place_drops_what_falls_outside():
     mix.place(buf, np.ones(5, np.float32), 8, gain=0.5)
     mix.place(buf, np.ones(5, np.float32), -3)
     assert buf.tolist() == [1, 1, 0, 0, 0, 0, 0, 0, 0.5, 0.5]
+
+
+def test_mix_leaves_the_shared_dsp_steps_to_audiokit():
+    """One implementation of each DSP step: the scene mixer calls audiokit.dsp, it does not copy it."""
+    for name in ("seconds_to_samples", "equal_power", "fade", "loudness", "limit", "LIMITER_ROUNDS", "normalize", "CEILING"):
+        assert not hasattr(mix, name), f"engines.sfx.lib.mix.{name} duplicates audiokit.dsp.{name}"

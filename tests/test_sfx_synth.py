@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from scipy import signal
 
-from engines.sfxlib import synth
-from engines.sfxlib.synth import SR, Params
+from engines.sfx.lib import synth
+from engines.sfx.lib.synth import SR, Params
 
 BEDS = ("rain", "wind", "fire", "engine", "footsteps", "alarm", "siren", "waves", "clock")
 ONESHOTS = ("thunder", "whoosh", "beep", "explosion")

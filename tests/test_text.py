@@ -1,7 +1,7 @@
 import pytest
 
-from studio.errors import InvalidInput
-from studio.text import MAX_CHARS, PAUSE_PARAGRAPH, clean_text, split_chunks
+from audiokit.errors import InvalidInput
+from engines.tts.text import MAX_CHARS, PAUSE_PARAGRAPH, clean_text, split_chunks
 
 
 @pytest.mark.parametrize(
@@ -65,7 +65,7 @@ def test_a_word_longer_than_the_limit_is_still_split():
 
 
 def test_spoken_form_expands_abbreviations_only_as_whole_words():
-    from studio.text import spoken_form
+    from engines.tts.text import spoken_form
 
     assert spoken_form("Dr. Smith met Mrs. Jones on Jan. 5th, e.g. at noon.") == \
         "Doctor Smith met Missus Jones on January 5th, for example at noon."

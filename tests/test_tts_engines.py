@@ -6,9 +6,11 @@ import numpy as np
 import pytest
 from num2words import num2words
 
-from engines.base import Audio, TTSRequest
-from engines.kokoro import VOICES
-from studio.errors import InvalidInput
+from audiokit import Audio
+from audiokit.errors import InvalidInput
+from engines import contract
+from engines.tts.common import TTSRequest
+from engines.tts.kokoro import VOICES
 
 SENTENCES = [
     "Dr. Smith arrived at 9 o'clock with 3 large boxes.",
@@ -33,8 +35,7 @@ def transcribe(whisper, audio: Audio) -> str:
 
 
 def render(engine, text, voice, speed=None) -> Audio:
-    parts = list(engine.synthesize(TTSRequest(text, voice, speed)))
-    return Audio(np.concatenate([p.samples for p in parts]), engine.sample_rate)
+    return contract.render(engine, TTSRequest(text, voice, speed))
 
 
 @pytest.mark.parametrize("voice", ["af_heart", "am_michael", "bf_emma", "bm_george"])
@@ -63,7 +64,7 @@ def test_speed_changes_duration(kokoro):
 
 
 def test_chunks_are_joined_without_clicks(kokoro):
-    parts = list(kokoro.synthesize(TTSRequest("First part is short. " + "Then a longer sentence follows it here. " * 4, "af_heart")))
+    parts = list(kokoro.run(kokoro.check(TTSRequest("First part is short. " + "Then a longer sentence follows it here. " * 4, "af_heart"))))
     assert len(parts) >= 2
     for part in parts:  # each piece starts and ends at (near) zero: faded edges, then silence
         assert abs(part.samples[0]) < 1e-3 and abs(part.samples[-1]) < 1e-3
@@ -72,7 +73,7 @@ def test_chunks_are_joined_without_clicks(kokoro):
 def test_progress_is_reported_per_chunk(kokoro):
     seen = []
     text = "One sentence here. Another sentence there. " * 6
-    list(kokoro.synthesize(TTSRequest(text, "af_heart"), progress=lambda f, m: seen.append(f)))
+    list(kokoro.run(kokoro.check(TTSRequest(text, "af_heart")), progress=lambda f, m: seen.append(f)))
     assert seen[0] == 0.0 and seen[-1] == 1.0 and len(seen) >= 3 and seen == sorted(seen)
 
 
@@ -93,5 +94,5 @@ def test_all_28_english_voices_are_listed_with_readable_labels(kokoro):
 ])
 def test_bad_requests_fail_before_any_work(kokoro, request_, field, message):
     with pytest.raises(InvalidInput, match=message) as info:
-        next(iter(kokoro.synthesize(request_)))
+        kokoro.check(request_)
     assert info.value.field == field

@@ -6,9 +6,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from engines import seed_vc
-from studio import audio as audio_io
-from studio import vc
+from audiokit import codec
+from engines import registry
 from studio.errors import InvalidInput, NotFound, UnsupportedAudio
 from tests import vc_helpers as h
 
@@ -30,14 +29,14 @@ def _wav(samples, rate=24_000) -> bytes:
 def test_a_conversion_is_charged_stored_and_playable(refs):
     studio = refs
     source = h.speech_path("vm-intro").read_bytes()
-    job_id = vc.submit(studio, "alice", source, "vm-intro.wav", f"kokoro:{h.TARGET_VOICE}", "world", pitch_shift=1.0)
+    job_id = studio.submit_vc("alice", source, "vm-intro.wav", f"kokoro:{h.TARGET_VOICE}", "world", pitch_shift=1.0)
     row = studio.wait("alice", job_id, timeout=300)
     assert row["status"] == "completed", row["error"]
     seconds = row["params"]["source_seconds"]
     assert row["cost"] == studio.price("vc", seconds=seconds) == 50 + int(np.ceil(seconds))
     assert studio.balance("alice") == START - row["cost"]
-    result = audio_io.read_wav(studio.audio("alice", job_id))
-    original = audio_io.read_wav(studio.audio("alice", job_id, which="source"))
+    result = codec.read_wav(studio.audio("alice", job_id))
+    original = codec.read_wav(studio.audio("alice", job_id, which="source"))
     assert result.sample_rate == original.sample_rate == 24_000
     assert result.duration == pytest.approx(original.duration, abs=0.05) == pytest.approx(seconds, abs=0.05)
     assert row["title"] == "vm-intro.wav → Michael (Voice conversion (WORLD))"
@@ -49,8 +48,8 @@ def test_a_failed_conversion_is_refunded(refs):
     """A target sample with no voiced speech passes the upload checks and fails in the worker."""
     studio = refs
     noise = (0.1 * np.random.default_rng(0).standard_normal(24_000 * 4)).astype(np.float32)
-    sample = vc.add_sample(studio, "alice", _wav(noise), "hiss.wav", "Hiss")
-    job_id = vc.submit(studio, "alice", h.speech_path("vm-goodbye").read_bytes(), "bye.wav", f"sample:{sample['id']}")
+    sample = studio.add_sample("alice", _wav(noise), "hiss.wav", "Hiss")
+    job_id = studio.submit_vc("alice", h.speech_path("vm-goodbye").read_bytes(), "bye.wav", f"sample:{sample['id']}")
     row = studio.wait("alice", job_id, timeout=300)
     assert row["status"] == "failed"
     assert "Too little voiced speech in the target voice" in row["error"]
@@ -74,11 +73,11 @@ def test_a_failed_conversion_is_refunded(refs):
 def test_bad_requests_cost_nothing(studio, change, error, message):
     args = {"source": h.speech_path("vm-goodbye").read_bytes(), "target": "kokoro:af_heart", "mode": "world"}
     args.update(change)
-    if args["mode"] == "seed" and seed_vc.probe() is None:
+    if args["mode"] == "seed" and registry.get("seed_vc").probe() is None:
         pytest.skip("Seed-VC is installed here")
     source, target, mode = args.pop("source"), args.pop("target"), args.pop("mode")
     with pytest.raises(error) as raised:
-        vc.submit(studio, "alice", source, "clip.wav", target, mode, **args)
+        studio.submit_vc("alice", source, "clip.wav", target, mode, **args)
     assert message in str(raised.value)
     assert studio.balance("alice") == START
     assert studio.history("alice")[1] == 0
@@ -86,22 +85,22 @@ def test_bad_requests_cost_nothing(studio, change, error, message):
 
 def test_voice_samples_belong_to_their_owner(studio):
     clip = h.speech_path("vm-intro").read_bytes()
-    mine = vc.add_sample(studio, "alice", clip, "me.wav", "  My   voice ")
+    mine = studio.add_sample("alice", clip, "me.wav", "  My   voice ")
     assert mine["name"] == "My voice" and mine["duration"] == pytest.approx(5.65, abs=0.05)
-    assert [s["id"] for s in vc.list_samples(studio, "alice")] == [mine["id"]]
-    assert audio_io.read_wav(vc.sample_wav(studio, "alice", mine["id"])).sample_rate == 24_000
+    assert [s["id"] for s in studio.samples("alice")] == [mine["id"]]
+    assert codec.read_wav(studio.sample_wav("alice", mine["id"])).sample_rate == 24_000
     # Bob cannot see, play, use or delete it; he is told it does not exist.
-    assert vc.list_samples(studio, "bob") == []
-    for attempt in (lambda: vc.sample_wav(studio, "bob", mine["id"]),
-                    lambda: vc.delete_sample(studio, "bob", mine["id"]),
-                    lambda: vc.submit(studio, "bob", clip, "x.wav", f"sample:{mine['id']}")):
+    assert studio.samples("bob") == []
+    for attempt in (lambda: studio.sample_wav("bob", mine["id"]),
+                    lambda: studio.delete_sample("bob", mine["id"]),
+                    lambda: studio.submit_vc("bob", clip, "x.wav", f"sample:{mine['id']}")):
         with pytest.raises(NotFound, match="No such voice sample"):
             attempt()
     assert studio.balance("bob") == START
-    vc.delete_sample(studio, "alice", mine["id"])
-    assert vc.list_samples(studio, "alice") == []
+    studio.delete_sample("alice", mine["id"])
+    assert studio.samples("alice") == []
     with pytest.raises(NotFound):
-        vc.sample_wav(studio, "alice", mine["id"])
+        studio.sample_wav("alice", mine["id"])
 
 
 @pytest.mark.parametrize("data, name, message", [
@@ -113,9 +112,9 @@ def test_voice_samples_belong_to_their_owner(studio):
 def test_bad_voice_samples_are_refused(studio, data, name, message):
     if data == "../../etc":
         with pytest.raises(NotFound):
-            vc.get_sample(studio, "alice", "../../etc/passwd")
+            studio.sample_wav("alice", "../../etc/passwd")
         return
     clip = h.speech_path("vm-goodbye" if data == "short" else "vm-intro").read_bytes()
     with pytest.raises((InvalidInput, UnsupportedAudio), match=message):
-        vc.add_sample(studio, "alice", clip, "clip.wav", name)
-    assert vc.list_samples(studio, "alice") == []
+        studio.add_sample("alice", clip, "clip.wav", name)
+    assert studio.samples("alice") == []

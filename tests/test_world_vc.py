@@ -2,17 +2,19 @@
 import numpy as np
 import pytest
 
-from engines import world_vc
-from engines.base import Audio
-from engines.vc_common import VCRequest, VoiceTarget
-from engines.world_vc import WorldVCEngine
-from studio.errors import InvalidInput
+from audiokit import Audio
+from audiokit.errors import Cancelled, InvalidInput
+from engines import registry
+from engines.contract import render
+from engines.vc import world as world_vc
+from engines.vc.common import VCRequest, VoiceTarget
+from engines.vc.world import WorldVCEngine
 from tests import vc_helpers as h
 
 
 @pytest.fixture(scope="module")
 def engine():
-    return WorldVCEngine()
+    return WorldVCEngine().load()
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +29,7 @@ def source():
 
 @pytest.fixture(scope="module")
 def converted(engine, source, target):
-    return engine.convert(VCRequest(source, target))
+    return render(engine, VCRequest(source, target))
 
 
 def test_converted_speech_keeps_length_and_words(converted, source, whisper):
@@ -48,8 +50,8 @@ def test_pitch_moves_to_the_target(converted, source, target):
 
 
 def test_keep_pitch_and_shift(engine, source, target):
-    kept = engine.convert(VCRequest(source, target, keep_pitch=True))
-    octave_up = engine.convert(VCRequest(source, target, keep_pitch=True, pitch_shift=12.0))
+    kept = render(engine, VCRequest(source, target, keep_pitch=True))
+    octave_up = render(engine, VCRequest(source, target, keep_pitch=True, pitch_shift=12.0))
     base = h.median_f0(source)
     assert h.median_f0(kept) == pytest.approx(base, rel=0.1)
     assert h.median_f0(octave_up) == pytest.approx(2 * base, rel=0.1)
@@ -66,9 +68,9 @@ def test_strength_scales_the_formant_warp(engine, source, target):
 
 def test_blocks_are_cross_faded_without_a_seam(engine, source, target, monkeypatch):
     """2-second blocks (as a long upload gets 20-second ones) give the same loudness contour as one block."""
-    whole = engine.convert(VCRequest(source, target, keep_pitch=True))
+    whole = render(engine, VCRequest(source, target, keep_pitch=True))
     monkeypatch.setattr(world_vc, "BLOCK_FRAMES", 400)
-    blocks = engine.convert(VCRequest(source, target, keep_pitch=True))
+    blocks = render(engine, VCRequest(source, target, keep_pitch=True))
     assert len(blocks.samples) == len(whole.samples)
     frame = 480
     env = lambda x: np.sqrt(np.mean(x[: len(x) // frame * frame].reshape(-1, frame) ** 2, axis=1))  # noqa: E731
@@ -90,4 +92,24 @@ def test_bad_settings_are_rejected_before_work(engine, source, target, change, f
 def test_a_target_without_voiced_speech_is_rejected(engine, source):
     noise = Audio((0.1 * np.random.default_rng(0).standard_normal(24_000 * 4)).astype(np.float32), 24_000)
     with pytest.raises(InvalidInput, match="Too little voiced speech in the target voice"):
-        engine.convert(VCRequest(source, VoiceTarget("sample:noise", "Noise", noise)))
+        render(engine, VCRequest(source, VoiceTarget("sample:noise", "Noise", noise)))
+
+
+def test_the_engine_says_what_it_is_without_loading():
+    fresh = WorldVCEngine()
+    assert not fresh.loaded and fresh._pw is None
+    info = fresh.info
+    assert (info.id, info.kind, info.available) == ("world_vc", "vc", True)
+    assert info.licence == "MIT (pyworld); no model weights" and info.title.startswith("WORLD")
+    assert registry.get("world_vc").id == "world_vc"
+
+
+def test_cancel_stops_the_conversion(engine, source, target, monkeypatch):
+    with pytest.raises(Cancelled):
+        render(engine, VCRequest(source, target), cancel=lambda: True)
+    # Between blocks, too: the fourth look at ``cancel`` says stop.
+    monkeypatch.setattr(world_vc, "BLOCK_FRAMES", 100)
+    asked = []
+    with pytest.raises(Cancelled):
+        render(engine, VCRequest(source, target), cancel=lambda: asked.append(1) or len(asked) >= 4)
+    assert len(asked) == 4

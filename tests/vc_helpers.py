@@ -11,9 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-import soxr
 
-from engines.base import Audio
+from audiokit import Audio
 
 SOUNDS = Path("/usr/share/asterisk/sounds/en")  # one real English speaker, CC-BY-SA-3.0
 TARGET_VOICE = "am_michael"  # the source speaker is female: a cross-gender target
@@ -28,7 +27,7 @@ def speech_path(name: str = "vm-intro") -> Path:
 
 def speech(name: str = "vm-intro", rate: int = 24_000) -> Audio:
     """A real recording, resampled and loudness-normalised the way uploads are."""
-    from studio.decode import decode
+    from audiokit.decode import decode
 
     return decode(speech_path(name).read_bytes(), f"{name}.wav", rate).audio
 
@@ -36,17 +35,15 @@ def speech(name: str = "vm-intro", rate: int = 24_000) -> Audio:
 @functools.lru_cache(maxsize=None)
 def reference_dir() -> Path:
     """A data folder whose voice_refs/ holds the target's reference clip, rendered once by Kokoro."""
-    from engines import registry
-    from studio import vc
     from studio.config import Settings
+    from studio.core import Studio
 
     data = Path(tempfile.mkdtemp(prefix="vc-refs-"))
-
-    class _Renderer:  # what stock_reference needs of a Studio: settings and engines
-        settings = Settings(data_dir=data)
-        load_engine = staticmethod(registry.load)
-
-    vc.stock_reference(_Renderer(), TARGET_VOICE)
+    studio = Studio(Settings(data_dir=data, workers=1))
+    try:
+        studio.stock_reference_wav(TARGET_VOICE)
+    finally:
+        studio.shutdown()
     return data
 
 
@@ -63,9 +60,10 @@ def seed_references(data_dir: Path) -> None:
 
 
 def transcribe(whisper, audio: Audio) -> str:
-    x = audio.samples if audio.sample_rate == 16_000 else soxr.resample(audio.samples, audio.sample_rate, 16_000)
-    segments, _ = whisper.transcribe(np.asarray(x, np.float32), language="en", beam_size=5)
-    return " ".join(s.text for s in segments)
+    """What Whisper hears in ``audio`` (``whisper``: the conftest fixture, :func:`engines.whisper.model`)."""
+    from engines import whisper as asr
+
+    return asr.transcribe(audio, whisper=whisper, language="en", beam_size=5)
 
 
 def words(text: str) -> list[str]:

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import streamlit as st
 
-from engines import registry
 from studio import config
 from studio.core import Studio
 
@@ -15,14 +14,14 @@ SINGLE_USER = "local"
 
 @st.cache_resource(show_spinner="Loading model…")
 def engine(name: str):
-    """Each engine is loaded once per process and shared by all sessions."""
-    return registry.load(name)
+    """Each engine is loaded once per process and shared by all sessions (with a spinner the first time)."""
+    return studio().engine(name)
 
 
 @st.cache_resource
 def _studio() -> Studio:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    return Studio(config.load(), load_engine=engine)
+    return Studio(config.load())
 
 
 def studio() -> Studio:

@@ -23,10 +23,9 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-import soxr
-
-from engines.base import Audio
-from studio.errors import InvalidInput, UnsupportedAudio
+from audiokit import dsp
+from audiokit.audio import Audio
+from audiokit.errors import InvalidInput, UnsupportedAudio
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +34,7 @@ MAX_SECONDS = 300.0
 MIN_SECONDS = 0.5
 FORMATS = ("wav", "mp3", "flac", "ogg", "m4a", "webm")
 ACCEPTED = "wav, mp3, flac, ogg, m4a or webm"
-TARGET_DBFS = -20.0  # RMS of the speech-active frames after normalisation
+TARGET_LUFS = -20.0  # integrated loudness after normalisation (ITU-R BS.1770)
 PEAK_CEILING = 0.97
 SILENT_DBFS = -55.0  # quieter than this everywhere: nothing to convert
 FFMPEG_TIMEOUT = 120.0
@@ -160,7 +159,7 @@ def decode(data: bytes, filename: str | None = None, sample_rate: int = 24_000, 
     if not np.all(np.isfinite(samples)):
         samples = np.nan_to_num(samples, nan=0.0, posinf=0.0, neginf=0.0)
     if rate != sample_rate:
-        samples = soxr.resample(samples, rate, sample_rate, quality="HQ").astype(np.float32)
+        samples = dsp.resample(samples, rate, sample_rate)
     gain = 0.0
     level = active_rms_db(samples, sample_rate)
     if level < SILENT_DBFS:
@@ -296,12 +295,10 @@ def active_rms_db(samples: np.ndarray, sample_rate: int, frame_seconds: float = 
     return float(10 * np.log10(np.mean(active)))
 
 
-def normalize_loudness(samples: np.ndarray, sample_rate: int, target_dbfs: float = TARGET_DBFS) -> tuple[np.ndarray, float]:
-    """Scale the speech-active RMS to ``target_dbfs``, then down so the peak stays under the ceiling."""
-    gain_db = target_dbfs - active_rms_db(samples, sample_rate)
-    out = samples * np.float32(10 ** (gain_db / 20))
-    peak = float(np.max(np.abs(out))) if len(out) else 0.0
-    if peak > PEAK_CEILING:
-        out *= np.float32(PEAK_CEILING / peak)
-        gain_db += 20 * np.log10(PEAK_CEILING / peak)
-    return out.astype(np.float32), float(gain_db)
+def normalize_loudness(samples: np.ndarray, sample_rate: int, target_lufs: float = TARGET_LUFS) -> tuple[np.ndarray, float]:
+    """Bring speech to ``target_lufs`` with no peak above the ceiling (:func:`audiokit.dsp.normalize`);
+    returns (samples, the gain applied in dB)."""
+    before = dsp.loudness(samples, sample_rate)
+    out, after = dsp.normalize(samples, sample_rate, target_lufs, ceiling=PEAK_CEILING)
+    gain = after - before if np.isfinite(before) and np.isfinite(after) else 0.0
+    return out.astype(np.float32), float(gain)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from engines.base import Audio
-from studio.errors import InvalidInput
+from audiokit import Audio
+from audiokit.errors import InvalidInput
 
 PITCH_SHIFT_MAX = 12.0  # semitones either way
 STEPS_MIN, STEPS_MAX, STEPS_DEFAULT = 4, 50, 25

@@ -1,12 +1,13 @@
 """Offline sound effects: CC0 recordings and procedural synthesis, matched by meaning and mixed.
 
-``plan(request)`` reads the prompt as a scene (``engines.sfxlib.prompt``), decides what is a
+``check(request)`` reads the prompt as a scene (``engines.sfx.lib.prompt``), decides what is a
 room and what is a sound by embedding similarity, picks each layer's source from the
-catalogue (``engines.sfxlib.catalog``) and, per variation, which of the equally good
-sources to use — all before any audio is made, so the studio can show and store the plan
-with the job. ``generate(request, plan)`` renders each variation from its seed: sources
-shaped by the prompt's intensity, pitch, speed and count, placed in time, pushed back by
-distance, put in the room, fitted to the duration (or looped), loudness-normalised.
+catalogue (``engines.sfx.lib.catalog``) and, per variation, which of the equally good
+sources to use — all before any audio is made — and returns the request with that plan, so
+the caller can show and store it with the job. ``run(request)`` renders the variation
+``request.take`` from its seed: sources shaped by the prompt's intensity, pitch, speed and
+count, placed in time, pushed back by distance, put in the room, fitted to the duration (or
+looped), loudness-normalised.
 """
 from __future__ import annotations
 
@@ -15,15 +16,17 @@ import re
 import secrets
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable
+from typing import Iterator
 
 import numpy as np
 
-from engines.base import Audio, Cancelled, EngineUnavailable, Progress
-from engines.sfx_common import SFXRequest, check_numbers, check_prompt, english_vocabulary
-from engines.sfxlib import assets, mix, synth
-from engines.sfxlib.catalog import CATALOG_PATH, Catalog, Entry, Match
-from engines.sfxlib.prompt import Part, modifiers, room_tail, split
+from audiokit import Audio, Cancel, Progress, dsp
+from audiokit.errors import InvalidInput
+from engines.contract import Engine, missing_module, stop_if
+from engines.sfx.common import SFXRequest, check_numbers, check_prompt, check_take, english_vocabulary, take_of
+from engines.sfx.lib import assets, mix, synth
+from engines.sfx.lib.catalog import CATALOG_PATH, Catalog, Entry, Match
+from engines.sfx.lib.prompt import Part, modifiers, room_tail, split
 
 log = logging.getLogger(__name__)
 
@@ -37,36 +40,45 @@ MAX_LAYERS = 4
 BED_LUFS, ONESHOT_LUFS = -26.0, -20.0  # layer levels before the final normalisation
 
 
-def _probe_message() -> str | None:
-    missing = assets.missing()
-    if missing:
-        return f"Sound libraries or the text encoder are missing ({', '.join(missing)}). Run `make assets`."
-    return None
-
-
-class SFXLibraryEngine:
-    name = "sfx_library"
-    title = "Sound library + synthesis (offline)"
+class SFXLibraryEngine(Engine):
+    id = "sfx_library"
+    kind = "sfx"
+    title = "Sound library + synthesis — offline, CC0 recordings and procedural"
+    licence = "CC0 recordings (Kenney, BigSoundBank) + procedural synthesis; MiniLM encoder Apache-2.0"
     sample_rate = SAMPLE_RATE
-    device = "cpu"
 
     def __init__(self, catalog_path: Path = CATALOG_PATH, cache_dir: Path | None = None):
-        reason = _probe_message()
-        if reason:
-            raise EngineUnavailable(reason)
-        from engines.sfxlib.embed import SentenceEncoder
+        super().__init__()
+        self._catalog_path = catalog_path
+        self._cache_dir = cache_dir
+        self.catalog: Catalog | None = None  # set by load()
+        self.vocabulary: frozenset[str] = frozenset()
 
-        self.catalog = Catalog(SentenceEncoder(assets.library_dir("minilm")), catalog_path, cache_dir)
+    def probe(self) -> str | None:
+        missing = assets.missing()
+        if missing:
+            return f"Missing {', '.join(missing)} (sound libraries, text encoder). Run `make assets`."
+        return missing_module("pyfxr", "pyfxr") or missing_module("pyloudnorm", "pyloudnorm")
+
+    def _load(self) -> None:
+        from engines.sfx.lib.embed import SentenceEncoder
+
+        self.catalog = Catalog(SentenceEncoder(assets.library_dir("minilm")), self._catalog_path, self._cache_dir)
         words = {w for e in self.catalog.entries for t in e.texts for w in re.findall(r"[a-z]+", t.lower())}
         self.vocabulary = english_vocabulary() | frozenset(words)
         log.info("sound library ready: %d sources in %d categories, %d rooms",
                  len(self.catalog.entries), len(self.catalog.categories()), len(self.catalog.rooms))
 
     # -- planning ------------------------------------------------------------------------
-    def plan(self, request: SFXRequest) -> dict:
-        """What the request will be made of, and why; InvalidInput when nothing fits."""
-        text, notices = check_prompt(request.prompt, self.vocabulary)
+    def check(self, request: SFXRequest) -> SFXRequest:
+        """The request with its plan: what it will be made of, and why; InvalidInput when nothing fits."""
+        if request.plan is not None:
+            return request
+        check_prompt(request.prompt)  # what needs no catalogue fails before it is loaded
         duration, variations, seed = check_numbers(request.duration, request.variations, request.seed)
+        check_take(request.take, variations)
+        self.load()
+        text, notices = check_prompt(request.prompt, self.vocabulary)
         seed = secrets.randbelow(2**32) if seed is None else seed
         notices = list(notices)
         fragments = split(text)
@@ -83,8 +95,6 @@ class SFXLibraryEngine:
                 notices.append(f"Loose match for “{part.text}”: {best.entry.title} (similarity {best.score:.2f}).")
             kept.append((part, found))
         if not kept:
-            from studio.errors import InvalidInput
-
             closest = max((f[0] for f in matches), key=lambda m: m.score)
             raise InvalidInput(
                 "prompt",
@@ -99,12 +109,13 @@ class SFXLibraryEngine:
         if len(layers) > 1:
             notices.append(f"Mixed {len(layers)} layers: " + "; ".join(f"{l['title']}" for l in layers) + ".")
         seeds = [(seed + v) % 2**32 for v in range(variations)]
-        return {
-            "engine": self.name, "prompt": text, "duration": duration, "loop": bool(request.loop), "seed": seed,
+        plan = {
+            "engine": self.id, "prompt": text, "duration": duration, "loop": bool(request.loop), "seed": seed,
             "sample_rate": SAMPLE_RATE, "target_lufs": mix.TARGET_LUFS, "room": room, "layers": layers,
             "variations": [{"seed": s, "sources": [self._pick(layer, s, i) for i, layer in enumerate(layers)]} for s in seeds],
             "notices": notices,
         }
+        return replace(request, plan=plan)
 
     def _find_room(self, fragments: list[tuple[str, bool]], notices: list[str]) -> tuple[dict | None, list[tuple[str, bool]]]:
         """Take out the phrase that names a place ("in a large hall"), if one is close enough to a room."""
@@ -179,40 +190,36 @@ class SFXLibraryEngine:
         return ids[int(rng.choice(len(ids), p=weights / weights.sum()))]
 
     # -- rendering -----------------------------------------------------------------------
-    def generate(self, request: SFXRequest, plan: dict, progress: Progress | None = None,
-                 should_stop: Callable[[], bool] | None = None) -> list[Audio]:
-        """One clip per variation of ``plan`` (from :meth:`plan`), each from its own seed."""
-        if plan.get("engine") != self.name:
-            raise ValueError(f"plan is for engine {plan.get('engine')!r}, not {self.name!r}")
-        out = []
-        count = len(plan["variations"])
-        for v, variation in enumerate(plan["variations"]):
-            if should_stop and should_stop():
-                raise Cancelled()
-            if progress:
-                progress(v / count, f"Variation {v + 1} of {count}: mixing {len(plan['layers'])} layer(s)")
-            samples = self._render(plan, variation, should_stop)
-            out.append(Audio(samples, SAMPLE_RATE))
+    def run(self, request: SFXRequest, progress: Progress | None = None, cancel: Cancel | None = None) -> Iterator[Audio]:
+        """The variation ``request.take`` of the request's plan, as one chunk."""
+        if request.plan is None:
+            request = self.check(request)
+        variation = take_of(request, self.id)
+        self.load()
+        stop_if(cancel)
+        samples = self._render(request.plan, variation, progress, cancel)
         if progress:
             progress(1.0, "Done")
-        return out
+        yield Audio(samples, SAMPLE_RATE)
 
-    def _render(self, plan: dict, variation: dict, should_stop: Callable[[], bool] | None) -> np.ndarray:
+    def _render(self, plan: dict, variation: dict, progress: Progress | None, cancel: Cancel | None) -> np.ndarray:
         rng = np.random.default_rng(variation["seed"])
         duration = plan["duration"]
-        length = mix.seconds_to_samples(duration, SAMPLE_RATE)
-        crossfade = mix.seconds_to_samples(min(1.0, duration / 4), SAMPLE_RATE) if plan["loop"] else 0
+        length = dsp.seconds_to_samples(duration, SAMPLE_RATE)
+        crossfade = dsp.seconds_to_samples(min(1.0, duration / 4), SAMPLE_RATE) if plan["loop"] else 0
         total = length + crossfade
         dry = np.zeros(total, np.float32)
         send = np.zeros(total, np.float32)
         room_info = plan.get("room")
         outdoors = room_info is None or room_info["rt60"] <= 0
         has_bed = any(self.catalog.by_id[s].kind == "bed" for s in variation["sources"])
+        steps = len(variation["sources"]) + 1  # each layer, then the room and the loudness
         cursor = 0
         for index, (layer, source) in enumerate(zip(plan["layers"], variation["sources"])):
-            if should_stop and should_stop():
-                raise Cancelled()
+            stop_if(cancel)
             entry = self.catalog.by_id[source]
+            if progress:
+                progress(index / steps, f"Layer {index + 1} of {steps - 1}: {entry.title}")
             params = synth.Params(
                 intensity=0.5 if layer["intensity"] is None else layer["intensity"],
                 pitch=0.0 if layer["pitch"] is None else layer["pitch"],
@@ -225,14 +232,14 @@ class SFXLibraryEngine:
             else:
                 x = self._oneshot(entry, layer["count"], total, rng, params)
                 if layer["after_previous"] and index > 0:
-                    start = cursor + mix.seconds_to_samples(rng.uniform(0.1, 0.3), SAMPLE_RATE)
+                    start = cursor + dsp.seconds_to_samples(rng.uniform(0.1, 0.3), SAMPLE_RATE)
                 elif has_bed:
-                    start = mix.seconds_to_samples(rng.uniform(0.15, 0.35) * duration, SAMPLE_RATE)
+                    start = dsp.seconds_to_samples(rng.uniform(0.15, 0.35) * duration, SAMPLE_RATE)
                 else:
-                    start = mix.seconds_to_samples(rng.uniform(0.0, 0.06) + 0.25 * index, SAMPLE_RATE)
+                    start = dsp.seconds_to_samples(rng.uniform(0.0, 0.06) + 0.25 * index, SAMPLE_RATE)
                     start = min(start, max(0, length - len(x)))
                 start = max(start, crossfade)  # a loop's first `crossfade` samples are faded in
-            level = mix.loudness(x, SAMPLE_RATE)
+            level = dsp.loudness(x, SAMPLE_RATE)
             if np.isfinite(level):
                 target = (BED_LUFS if entry.kind == "bed" else ONESHOT_LUFS) + 8.0 * (params.intensity - 0.5) * (entry.source == "recording")
                 x = x * np.float32(10 ** ((target - level) / 20))
@@ -242,14 +249,17 @@ class SFXLibraryEngine:
             mix.place(dry, x, start)
             mix.place(send, x * np.float32(amount), start)
             cursor = start + len(x)
+        stop_if(cancel)
+        if progress:
+            progress((steps - 1) / steps, "Room and loudness")
         room = mix.Room(room_info["rt60"], room_info["tone"]) if not outdoors else mix.Room(0.6, 0.35)
         wet = mix.reverb(send, SAMPLE_RATE, room, rng)
         scene = dry + wet
         if plan["loop"]:
             scene = mix.make_loop(scene, length)
         else:
-            scene = mix.fade(scene[:length], SAMPLE_RATE, 0.003, min(0.25, duration / 8) if has_bed else 0.02)
-        scene, _ = mix.normalize(scene, SAMPLE_RATE)
+            scene = dsp.fade(scene[:length], SAMPLE_RATE, 0.003, min(0.25, duration / 8) if has_bed else 0.02)
+        scene, _ = dsp.normalize(scene, SAMPLE_RATE, mix.TARGET_LUFS)
         return scene
 
     def _bed(self, entry: Entry, total: int, rng: np.random.Generator, p: synth.Params) -> np.ndarray:
@@ -281,22 +291,15 @@ class SFXLibraryEngine:
         gap = 0.22 * 2 ** (-p.speed)
         out: list[np.ndarray] = []
         for x in pieces:
-            out.append(mix.fade(x, SAMPLE_RATE, 0.002, 0.01))
-            out.append(np.zeros(mix.seconds_to_samples(gap * rng.uniform(0.7, 1.4), SAMPLE_RATE), np.float32))
+            out.append(dsp.fade(x, SAMPLE_RATE, 0.002, 0.01))
+            out.append(np.zeros(dsp.seconds_to_samples(gap * rng.uniform(0.7, 1.4), SAMPLE_RATE), np.float32))
         return np.concatenate(out[:-1])[:total]
 
     @staticmethod
     def _varispeed(x: np.ndarray, rng: np.random.Generator, p: synth.Params) -> np.ndarray:
         """Pitch (and speed) shifted by the prompt's pitch plus a little per-variation jitter."""
-        import soxr
-
         semitones = 4.0 * p.pitch + rng.uniform(-0.7, 0.7)
         ratio = 2 ** (semitones / 12)
         if abs(ratio - 1) < 1e-3:
             return x
-        return soxr.resample(x, SAMPLE_RATE, SAMPLE_RATE / ratio).astype(np.float32)
-
-
-def plan_request(engine: SFXLibraryEngine, **fields) -> dict:
-    """Convenience for the command line and benchmarks: ``plan`` from keyword fields."""
-    return engine.plan(replace(SFXRequest(prompt=""), **fields))
+        return dsp.resample(x, SAMPLE_RATE, SAMPLE_RATE / ratio)

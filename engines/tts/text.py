@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from studio.errors import InvalidInput
+from audiokit.errors import InvalidInput
 
 MAX_CHARS = 10_000
 

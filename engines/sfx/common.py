@@ -1,8 +1,13 @@
-"""The sound-effects request, its checks, and what every sound-effects engine returns.
+"""The sound-effects request, its checks, and the plan every sound-effects engine fills in.
 
-Checks run before any heavy work and raise :class:`studio.errors.InvalidInput` naming the
+Checks run before any heavy work and raise :class:`audiokit.errors.InvalidInput` naming the
 field, what was received and what to do. The prompt checks catch what a text-to-sound
 model cannot use: nothing to say, an essay, another language, or a keyboard mash.
+
+An engine's ``check(request)`` returns the request with ``plan`` filled in: what will be
+made and why (JSON-able, stored with the job and shown by the page), including one entry
+per variation in ``plan["variations"]``. ``run(request)`` renders the one variation named
+by ``request.take``; :func:`take_of` finds it and says what is wrong when it cannot.
 """
 from __future__ import annotations
 
@@ -10,11 +15,9 @@ import functools
 import math
 import re
 import unicodedata
-from dataclasses import dataclass, field
-from typing import Callable, Protocol, runtime_checkable
+from dataclasses import dataclass
 
-from engines.base import Audio, Progress
-from studio.errors import InvalidInput
+from audiokit.errors import InvalidInput
 
 MAX_PROMPT_CHARS = 500
 DURATION_MIN, DURATION_MAX = 0.5, 30.0
@@ -45,31 +48,32 @@ class SFXRequest:
     negative_prompt: str | None = None  # AudioLDM only: what to steer away from
     steps: int | None = None  # AudioLDM only; None: the engine's default (100)
     guidance: float | None = None  # AudioLDM only; None: the engine's default (3.0)
+    take: int = 0  # which variation of the plan ``run`` renders, 0 … variations - 1
+    plan: dict | None = None  # filled by the engine's ``check``: what will be made, and why
 
 
-@dataclass
-class SFXResult:
-    variations: list[Audio]  # one per variation, in order
-    plan: dict = field(default_factory=dict)  # what was used and why (JSON-able), shown by the page
+def check_take(take, variations: int) -> int:
+    """``take`` if it names one of ``variations`` variations; InvalidInput with the range otherwise."""
+    if isinstance(take, bool) or not isinstance(take, int) or not 0 <= take < variations:
+        allowed = "0" if variations == 1 else f"a whole number 0–{variations - 1}"
+        raise InvalidInput("take", f"Take must be {allowed}, one per variation of the {variations} requested; got {take!r}.")
+    return take
 
 
-@runtime_checkable
-class SFXEngine(Protocol):
-    name: str
-    title: str
-    sample_rate: int
-    device: str
-
-    def plan(self, request: SFXRequest) -> dict: ...
-
-    def generate(self, request: SFXRequest, plan: dict, progress: Progress | None = None,
-                 should_stop: Callable[[], bool] | None = None) -> list[Audio]: ...
+def take_of(request: SFXRequest, engine_id: str) -> dict:
+    """The variation of ``request.plan`` that ``request.take`` names, for engine ``engine_id``."""
+    plan = request.plan
+    if plan is None:
+        raise ValueError("the request has no plan: pass it through the engine's check() first")
+    if plan.get("engine") != engine_id:
+        raise ValueError(f"plan is for engine {plan.get('engine')!r}, not {engine_id!r}")
+    return plan["variations"][check_take(request.take, len(plan["variations"]))]
 
 
 @functools.lru_cache(maxsize=1)
 def english_vocabulary() -> frozenset[str]:
     """Whole words of the MiniLM WordPiece vocabulary (uncased English); empty if not fetched."""
-    from engines.sfxlib import assets
+    from engines.sfx.lib import assets
 
     path = assets.library_dir("minilm") / "vocab.txt"
     if not path.exists():

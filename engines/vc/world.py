@@ -25,14 +25,15 @@ import threading
 import warnings
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Callable
+from typing import Iterator
 
 import numpy as np
-import soxr
 
-from engines.base import Audio, Cancelled, EngineUnavailable, Progress
-from engines.vc_common import VCRequest, check_request
-from studio.errors import InvalidInput
+from audiokit import Audio, Cancel, Progress
+from audiokit import dsp
+from audiokit.errors import EngineUnavailable, InvalidInput
+from engines.contract import Engine, missing_module, stop_if
+from engines.vc.common import VCRequest, check_request
 
 log = logging.getLogger(__name__)
 
@@ -124,23 +125,36 @@ def _bandwidth(log_env: np.ndarray) -> float:
     return float(_freqs(len(log_env))[above[-1]]) if len(above) else SAMPLE_RATE / 2
 
 
-class WorldVCEngine:
-    name = "world_vc"
+PKG_RESOURCES_FIX = ("pyworld needs pkg_resources, which setuptools 81 removed: "
+                     "`pip install 'setuptools<81'` (requirements.txt pins it), or run `make install`.")
+
+
+class WorldVCEngine(Engine):
+    id = "world_vc"
+    kind = "vc"
     title = "WORLD vocoder — offline, keeps your intonation"
+    licence = "MIT (pyworld); no model weights"
     sample_rate = SAMPLE_RATE
-    device = "cpu"
 
     def __init__(self) -> None:
+        super().__init__()
+        self._pw = None  # pyworld, imported by load()
+        self.fft_size = 0
+        self._profiles: OrderedDict[str, VoiceProfile] = OrderedDict()
+        self._lock = threading.Lock()  # guards the profile cache; pyworld calls are thread-safe
+
+    def probe(self) -> str | None:
+        # pyworld 0.3.5 imports pkg_resources, which setuptools 81 removed
+        return missing_module("pyworld", "pyworld") or missing_module("pkg_resources", "setuptools<81", PKG_RESOURCES_FIX)
+
+    def _load(self) -> None:
         try:
             self._pw = _pyworld()
         except ImportError as error:
             if error.name == "pkg_resources":
-                raise EngineUnavailable("pyworld needs pkg_resources, which setuptools 81 removed: "
-                                        "`pip install 'setuptools<81'` (requirements.txt pins it).") from error
+                raise EngineUnavailable(PKG_RESOURCES_FIX) from error
             raise EngineUnavailable("The Python package pyworld is not installed. Run `make install`.") from error
         self.fft_size = self._pw.get_cheaptrick_fft_size(SAMPLE_RATE, F0_FLOOR)
-        self._profiles: OrderedDict[str, VoiceProfile] = OrderedDict()
-        self._lock = threading.Lock()  # guards the profile cache; pyworld calls are thread-safe
 
     # -- analysis ------------------------------------------------------------------------
     def _f0(self, x: np.ndarray, start: int, stop: int) -> np.ndarray:
@@ -163,21 +177,18 @@ class WorldVCEngine:
 
     @staticmethod
     def _prepare(audio: Audio) -> np.ndarray:
-        x = audio.samples.astype(np.float64)
-        if audio.sample_rate != SAMPLE_RATE:
-            x = soxr.resample(x, audio.sample_rate, SAMPLE_RATE, quality="HQ")
-        return np.ascontiguousarray(x)
+        x = dsp.resample(audio.samples, audio.sample_rate, SAMPLE_RATE)
+        return np.ascontiguousarray(x, dtype=np.float64)
 
     def _analyse(self, x: np.ndarray, what: str, progress: Progress | None = None, span: float = 1.0,
-                 should_stop: Callable[[], bool] | None = None) -> tuple[np.ndarray, VoiceProfile]:
+                 cancel: Cancel | None = None) -> tuple[np.ndarray, VoiceProfile]:
         """F0 for every frame of ``x`` and the voice's profile (from voiced, not-quiet frames)."""
         n = self._frames(x)
         f0 = np.zeros(n)
         env_sum = np.zeros(self.fft_size // 2 + 1)
         env_count = 0
         for start in range(0, n, BLOCK_FRAMES):
-            if should_stop and should_stop():
-                raise Cancelled()
+            stop_if(cancel)
             stop = min(n, start + BLOCK_FRAMES)
             f0[start:stop] = self._f0(x, start, stop)
             voiced = np.flatnonzero(f0[start:stop] > 0) + start
@@ -262,29 +273,27 @@ class WorldVCEngine:
         """Validate the settings before any work or charge (the target's clip may come later)."""
         return check_request(request, need_reference=False)
 
-    def convert(self, request: VCRequest, progress: Progress | None = None,
-                should_stop: Callable[[], bool] | None = None) -> Audio:
-        request = check_request(request)
+    def run(self, request: VCRequest, progress: Progress | None = None, cancel: Cancel | None = None) -> Iterator[Audio]:
+        """The converted speech, one chunk as long as the source."""
+        request = check_request(request)  # now the target's clip must be there
+        stop_if(cancel)
         target = self.profile(request.target.reference, request.target.id)
         x = self._prepare(request.source)
-        f0, source = self._analyse(x, "source", progress, 0.4, should_stop)
+        f0, source = self._analyse(x, "source", progress, 0.4, cancel)
         strength = float(request.strength)
         alpha = self.estimate_alpha(source, target) ** strength
         mapping = self.spectral_map(source, target, alpha, strength)
         f0_out = self.map_f0(f0, source, target, request.keep_pitch, request.pitch_shift)
         log.info("world_vc: source %.0f Hz → target %.0f Hz, alpha %.2f, strength %.2f",
                  source.f0_median_hz, target.f0_median_hz, alpha, strength)
-        y = self._synthesize(x, f0, f0_out, mapping, progress, should_stop)
+        y = self._synthesize(x, f0, f0_out, mapping, progress, cancel)
         # Same loudness as the (normalised) source, no clipping.
         rms_in = np.sqrt(np.mean(x**2)) + 1e-9
         rms_out = np.sqrt(np.mean(y**2)) + 1e-9
-        y *= rms_in / rms_out
-        peak = np.max(np.abs(y)) if len(y) else 0.0
-        if peak > 0.97:
-            y *= 0.97 / peak
+        y = dsp.scale_peak((y * (rms_in / rms_out)).astype(np.float32), 0.97)
         if progress:
             progress(1.0, "Done")
-        return Audio(y.astype(np.float32), SAMPLE_RATE)
+        yield Audio(y, SAMPLE_RATE)
 
     @staticmethod
     def map_f0(f0: np.ndarray, source: VoiceProfile, target: VoiceProfile, keep_pitch: bool, semitones: float) -> np.ndarray:
@@ -298,14 +307,13 @@ class WorldVCEngine:
         return out
 
     def _synthesize(self, x: np.ndarray, f0: np.ndarray, f0_out: np.ndarray, mapping: SpectralMap,
-                    progress: Progress | None, should_stop: Callable[[], bool] | None) -> np.ndarray:
+                    progress: Progress | None, cancel: Cancel | None) -> np.ndarray:
         n = len(f0)
         times = self._times(0, n)
         out = np.zeros(len(x))
         weight_total = np.zeros(len(x))
         for start in range(0, n, BLOCK_FRAMES):
-            if should_stop and should_stop():
-                raise Cancelled()
+            stop_if(cancel)
             stop = min(n, start + BLOCK_FRAMES)
             a, b = max(0, start - PAD_FRAMES), min(n, stop + PAD_FRAMES)
             sp = self._pw.cheaptrick(x, f0[a:b], times[a:b], SAMPLE_RATE, fft_size=self.fft_size)

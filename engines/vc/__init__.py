@@ -1,0 +1,1 @@
+"""Voice-changer engines: one module per backend; ``common`` holds the request and its checks."""
