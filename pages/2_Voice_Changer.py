@@ -81,7 +81,7 @@ with editor:
         except StudioError as error:
             widgets.show_error(error)
     if st.session_state.get("vc_preview", (None,))[0] == target:
-        st.audio(st.session_state["vc_preview"][1], format="audio/wav")
+        widgets.clip(st.session_state["vc_preview"][1])
 
     # -- 4. the controls for this mode ---------------------------------------------------------
     settings = {}
@@ -151,24 +151,6 @@ with editor:
 
 with recent:
     st.subheader("Recent conversions")
-    rows, total = studio.history(user, service="vc", per_page=5)
-    if not rows:
-        st.caption("Nothing here yet.")
-    for job in rows:
-        with st.container(border=True):
-            st.markdown(f"**{job['params'].get('target_name', '')}** · {job['params'].get('mode', '')} · "
-                        f"{widgets.when(job['created_at'])} · {job['cost']} credits · {job['status']}")
-            st.text(job["title"])
-            if job["status"] == "completed":
-                a, b = st.columns(2)
-                with a:
-                    st.caption("A · original")
-                    widgets.player(job, which="source")
-                with b:
-                    st.caption("B · converted")
-                    widgets.player(job)
-                widgets.downloads(job, key="vc-recent")
-            elif job["status"] == "failed":
-                st.error(job["error"] or "Failed.", icon=":material/error:")
+    total = widgets.history_rows(service="vc", per_page=5, key="vc-recent")
     if total > 5:
         st.caption(f"{total - 5} older conversion(s) on the History page.")

@@ -1,13 +1,16 @@
 """Operator commands: ``python -m studio.cli grant alice 5000``, ``balance alice``,
-``add-user alice --name "Alice" --email a@example.com`` (password from stdin)."""
+``add-user alice --name "Alice" --email a@example.com`` (password from stdin), ``check`` (the
+start-up checks, with the fix for each problem) and ``sweep`` (finish interrupted deletions,
+remove orphan audio and stale previews)."""
 from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import logging
 import sys
 
-from studio import config, credits, users
+from studio import config, credits, health, storage, users
 from studio.db import connect
 from studio.errors import StudioError
 
@@ -24,11 +27,33 @@ def main(argv: list[str] | None = None) -> int:
     a.add_argument("user")
     a.add_argument("--name", default=None)
     a.add_argument("--email", default=None)
+    sub.add_parser("check", help="run the start-up checks (data folder, database, users file, audio store)")
+    w = sub.add_parser("sweep", help="finish interrupted deletions, remove orphan audio and stale previews")
+    w.add_argument("--min-age", type=float, default=None,
+                   help="leave unreferenced objects younger than this many seconds (default: sweep_min_age)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    settings = config.load()
-    db = connect(settings.db_path, settings.busy_timeout)
     try:
+        settings = config.load()
+    except ValueError as error:
+        print(f"error: the configuration is invalid: {error}", file=sys.stderr)
+        return 2
+    try:
+        if args.command == "check":
+            health.check(settings, storage.from_settings(settings))
+            print("ok: data folder, database, users file and audio store are ready")
+            return 0
+        if args.command == "sweep":
+            from studio.core import Studio
+
+            studio = Studio(settings, sweep_at_start=False)
+            try:
+                report = studio.sweep(min_age=args.min_age)
+            finally:
+                studio.shutdown()
+            print(json.dumps(report.as_dict()))
+            return 1 if report.storage_error else 0
+        db = connect(settings.db_path, settings.busy_timeout)
         if args.command == "grant":
             new = credits.grant(db, args.user, args.amount, settings.starting_credits)
             print(f"{args.user}: {new:,} credits")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from audiokit.errors import Cancelled, EngineUnavailable, InvalidInput, StudioError, UnsupportedAudio
 
-__all__ = ["Cancelled", "DatabaseBusy", "EngineUnavailable", "InsufficientCredits", "InvalidInput", "NotFound",
-           "StorageUnavailable", "StudioError", "UnsupportedAudio"]
+__all__ = ["Cancelled", "DatabaseBusy", "DatabaseUnavailable", "DiskFull", "EngineUnavailable", "InsufficientCredits",
+           "InvalidInput", "NotFound", "SignInRefused", "StartupProblem", "StorageUnavailable", "StudioError",
+           "UnsupportedAudio"]
 
 
 class InsufficientCredits(StudioError):
@@ -36,3 +37,25 @@ class NotFound(StudioError, LookupError):
 
 class StorageUnavailable(StudioError):
     """The audio store (local folder or S3 bucket) could not be reached or written."""
+
+
+class DiskFull(StudioError):
+    """The disk holding the database or the audio files has no space left."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The disk holding the studio's data is full. Nothing was charged; free some space on it "
+            "(or move data_dir to a larger disk), then try again."
+        )
+
+
+class DatabaseUnavailable(StudioError):
+    """The database cannot be opened or written (read-only, missing folder, newer schema)."""
+
+
+class StartupProblem(StudioError):
+    """Something the studio needs at start-up is missing or broken; the message says how to fix it."""
+
+
+class SignInRefused(StudioError):
+    """A sign-in or sign-up was refused (wrong password, too many attempts, registration closed)."""

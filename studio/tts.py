@@ -1,20 +1,59 @@
 """Text-to-speech as a job: check the request, price it, and run it chunk by chunk."""
 from __future__ import annotations
 
+import unicodedata
+
 import numpy as np
 
 from audiokit import Audio
 from engines.tts.common import TTSRequest
 from engines.tts.text import MAX_CHARS, clean_text
 from studio import credits
+from studio.errors import InvalidInput
 from studio.jobs import JobContext, JobSpec
 
-__all__ = ["MAX_CHARS", "build_job"]
+__all__ = ["MAX_CHARS", "build_job", "check_speakable"]
+
+MAX_STACKED_MARKS = 4  # more accents than this on one letter is a flood ("Zalgo" text), not a language
+
+
+def check_speakable(text: str) -> tuple[str, ...]:
+    """Refuse, before anything is charged, a text with nothing a voice can say: no letters or
+    digits, or a flood of combining accents. Returns notices (the voices are English)."""
+    letters = marks = run = longest = 0
+    scripts: dict[str, int] = {}
+    for ch in unicodedata.normalize("NFC", text):
+        category = unicodedata.category(ch)
+        if category[0] == "M":
+            marks += 1
+            run += 1
+            longest = max(longest, run)
+            continue
+        run = 0
+        if category[0] in "LN":
+            letters += 1
+            if category[0] == "L":
+                script = unicodedata.name(ch, "UNKNOWN").split()[0]
+                scripts[script] = scripts.get(script, 0) + 1
+    if letters == 0:
+        raise InvalidInput("text", "The text has no letters or digits to speak. Type some words.")
+    if longest > MAX_STACKED_MARKS or marks > letters:
+        raise InvalidInput("text", f"The text is mostly combining accents ({marks:,} accents on {letters:,} letters, "
+                                   f"up to {longest} stacked on one letter); a voice cannot read that. "
+                                   "Paste the plain text instead.")
+    written = sum(scripts.values())
+    foreign = written - scripts.get("LATIN", 0)
+    if written and foreign / written > 0.5:
+        others = sorted((n for n in scripts if n != "LATIN"), key=lambda n: -scripts[n])[:2]
+        named = " and ".join(n if n == "CJK" else n.title() for n in others)
+        return (f"The voices speak English; text in other scripts ({named}) may be skipped or read wrongly.",)
+    return ()
 
 
 def build_job(engine, text: str, voice: str, speed: float | None, prices: dict) -> tuple[JobSpec, tuple[str, ...]]:
     """Validate before anything is charged; return the job and notices about the text (e.g. emoji skipped)."""
     cleaned = clean_text(text)
+    notices = cleaned.notices + check_speakable(cleaned.text)
     request = engine.check(TTSRequest(cleaned.text, voice, speed))
     cost = credits.price(prices, "tts", characters=len(cleaned.text))
 
@@ -30,4 +69,4 @@ def build_job(engine, text: str, voice: str, speed: float | None, prices: dict) 
         params={"voice": voice, "speed": request.speed, "characters": len(cleaned.text)},
         cost=cost, run=run,
     )
-    return spec, cleaned.notices
+    return spec, notices

@@ -59,6 +59,79 @@ def s3_server(tmp_path_factory):
     server.stop()
 
 
+class RestartableS3:
+    """A SeaweedFS server of one test's own, that the test can stop and start again on the same
+    ports, data folder and credentials (the session's shared server must stay up)."""
+
+    def __init__(self, workdir: Path):
+        self.workdir = workdir
+        self.access_key, self.secret_key = "studio-fault", "studio-fault-secret-" + os.urandom(6).hex()
+        self.base = servers.free_port_block(9)
+        self.endpoint = f"http://127.0.0.1:{self.base}"
+        self.process = None
+
+    def start(self, timeout: float = 60.0) -> "RestartableS3":
+        import json
+        import subprocess
+        import time
+
+        import boto3
+        from botocore.config import Config
+
+        config = self.workdir / "s3.json"
+        config.write_text(json.dumps({"identities": [{
+            "name": "studio", "credentials": [{"accessKey": self.access_key, "secretKey": self.secret_key}],
+            "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}))
+        flags = ["s3.port", "master.port", "volume.port", "filer.port", "webdav.port", "admin.port",
+                 "s3.port.iceberg", "s3.port.lance"]
+        args = [servers.weed_binary(), "mini", f"-dir={self.workdir}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+                "-master.telemetry=false", "-admin.ui=false", f"-s3.config={config}"]
+        args += [f"-{flag}={self.base + i}" for i, flag in enumerate(flags)]
+        log = self.workdir / "weed.log"
+        self.process = subprocess.Popen(args, stdout=log.open("ab"), stderr=subprocess.STDOUT)
+        client = boto3.client("s3", endpoint_url=self.endpoint, aws_access_key_id=self.access_key,
+                              aws_secret_access_key=self.secret_key, region_name="us-east-1",
+                              config=Config(s3={"addressing_style": "path"}, connect_timeout=1,
+                                            retries={"max_attempts": 1}))
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"weed exited with {self.process.returncode}: {log.read_text()[-2000:]}")
+            try:  # ready means an object can be written and read back, not only that it answers
+                if "ready-probe" not in [b["Name"] for b in client.list_buckets().get("Buckets", [])]:
+                    client.create_bucket(Bucket="ready-probe")
+                client.put_object(Bucket="ready-probe", Key="probe", Body=b"ok")
+                if client.get_object(Bucket="ready-probe", Key="probe")["Body"].read() == b"ok":
+                    return self
+            except Exception:
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"SeaweedFS was not ready within {timeout} s: {log.read_text()[-2000:]}")
+            time.sleep(0.3)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            servers.stop(self.process)
+
+    def settings(self, settings: Settings, bucket: str = "faults") -> Settings:
+        from studio.config import StorageSettings
+
+        return replace(settings, storage=StorageSettings(
+            backend="s3", endpoint_url=self.endpoint, bucket=bucket, access_key=self.access_key,
+            secret_key=self.secret_key, presign_seconds=300, connect_timeout=2, retries=1))
+
+
+@pytest.fixture
+def own_s3(tmp_path):
+    """A SeaweedFS server for this test alone, which it may stop and restart."""
+    server = RestartableS3(tmp_path / "seaweedfs")
+    server.workdir.mkdir()
+    server.start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def s3_settings(settings, s3_server, request) -> Settings:
     from studio.config import StorageSettings

@@ -32,6 +32,13 @@ def test_defaults_then_file_then_environment(tmp_path):
     ("colour = 1", "unknown settings"),
     ('[storage]\nbackend = "ftp"', "storage backend must be 'local' or 's3'"),
     ("[prices.tts]\nper_minute = 1", "units are per_generation, per_character, per_second"),
+    ("[prices.tts]\nper_generation = nan", "each a finite number ≥ 0"),
+    ("[prices.tts]\nper_character = -0.01", "each a finite number ≥ 0"),
+    ("[prices.tts]\nper_generation = 0\nper_character = 0", "at least one unit must be above 0"),
+    ("registration_credits = -5", "registration_credits must be a whole number"),
+    ("heartbeat_seconds = 5\nworker_timeout = 6", "must be more than twice"),
+    ("workers = 2\nworkers = 3", "not valid TOML"),
+    ("[storage]\nendpoint = 'x'", r"unknown \[storage\] settings"),
 ])
 def test_bad_settings_name_the_problem(tmp_path, text, message):
     toml = tmp_path / "studio.toml"
@@ -91,3 +98,34 @@ def test_voice_packs_are_packed_for_kokoro_onnx(tmp_path):
 def test_fetched_assets_are_in_place():
     assert assets.kokoro_model_path().stat().st_size > 80_000_000
     assert len(np.load(assets.kokoro_voices_path()).files) == 28
+
+
+def test_registration_settings_from_file_and_environment(tmp_path):
+    toml = tmp_path / "studio.toml"
+    toml.write_text('allow_registration = true\nregistration_credits = 250\nregistration_email_domains = ["Example.org"]\n')
+    s = config.load(toml, env={})
+    assert (s.allow_registration, s.registration_credits, s.registration_email_domains) == (True, 250, ("example.org",))
+    s = config.load(toml, env={"STUDIO_REGISTRATION_INVITE_CODE": "heron", "STUDIO_REGISTRATION_EMAIL_DOMAINS": "a.org, b.org"})
+    assert s.registration_invite_code == "heron" and s.registration_email_domains == ("a.org", "b.org")
+    assert config.load(tmp_path / "missing.toml", env={}).allow_registration is False  # off by default
+
+
+def test_check_and_sweep_commands(tmp_path):
+    from studio.storage import make_key
+
+    out = cli(tmp_path, "check")
+    assert out.returncode == 0 and out.stdout.startswith("ok:"), out.stderr
+    orphan = tmp_path / "data" / "objects" / make_key("alice", "tts", "a" * 32, "result")
+    orphan.parent.mkdir(parents=True)
+    orphan.write_bytes(b"RIFF-left-by-a-crash")
+    kept = cli(tmp_path, "sweep")  # young objects are left alone (a write may be in flight)
+    assert kept.returncode == 0 and '"orphans_too_young": 1' in kept.stdout and orphan.exists()
+    out = cli(tmp_path, "sweep", "--min-age", "0")
+    assert out.returncode == 0 and '"orphans_removed": 1' in out.stdout, out.stderr
+    assert not orphan.exists()
+
+
+def test_cli_reports_a_broken_configuration_without_a_traceback(tmp_path):
+    (tmp_path / "none.toml").write_text("workers = 0\n")
+    out = cli(tmp_path, "balance", "alice")
+    assert out.returncode == 2 and "workers must be 1–64" in out.stderr and "Traceback" not in out.stderr

@@ -139,23 +139,22 @@ def test_jobs_left_running_by_a_crash_are_failed_and_refunded(settings):
     first.shutdown()
     second = Studio(settings)
     row = second.job("alice", job_id)
-    assert row["status"] == "failed" and "restarted" in row["error"]
+    assert row["status"] == "failed" and "stopped (a restart or a crash)" in row["error"]
     assert second.balance("alice") == 10_000
     second.shutdown()
 
 
-def test_storage_unreachable_fails_the_job_and_refunds(settings):
+def test_storage_unreachable_at_start_is_reported_without_the_endpoint(settings):
     from studio.config import StorageSettings
+    from studio.errors import StartupProblem
 
     broken = replace(settings, storage=StorageSettings(backend="s3", endpoint_url="http://127.0.0.1:9", bucket="x",
-                                                       access_key="a", secret_key="b", connect_timeout=1, retries=1))
-    studio = Studio(broken)
-    job_id = studio.submit("alice", spec())
-    row = studio.wait("alice", job_id, timeout=120)
-    studio.shutdown()
-    assert row["status"] == "failed"
-    assert "Could not reach bucket 'x' at http://127.0.0.1:9" in row["error"]
-    assert studio.balance("alice") == 10_000
+                                                       access_key="a-key-id", secret_key="b-secret", connect_timeout=1,
+                                                       retries=1))
+    with pytest.raises(StartupProblem, match=r"Could not reach the audio store \(S3\)\. Check that the S3 server") as info:
+        Studio(broken)
+    for secret in ("127.0.0.1", ":9", "a-key-id", "b-secret", str(settings.data_dir)):
+        assert secret not in str(info.value)
 
 
 def test_database_busy_is_reported_and_nothing_is_charged(settings):
@@ -209,3 +208,146 @@ def test_price_table_units():
     assert credits.price(prices, "vc", seconds=10.2) == 16
     with pytest.raises(ValueError, match="No price is configured"):
         credits.price(prices, "nope")
+
+
+# -- schema versions and the rules the database enforces ------------------------------------------
+# The schema exactly as studio/db.py created it before versions were counted (commit 9773911):
+# sqlite-utils' CREATE statements, copied from sqlite_master of a database that code made.
+SCHEMA_BEFORE_VERSIONS = '''
+CREATE TABLE "users" (
+   "id" TEXT PRIMARY KEY,
+   "credits" INTEGER,
+   "created_at" TEXT
+);
+CREATE TABLE "jobs" (
+   "id" TEXT PRIMARY KEY,
+   "user_id" TEXT REFERENCES "users"("id"),
+   "service" TEXT,
+   "engine" TEXT,
+   "status" TEXT,
+   "title" TEXT,
+   "params" TEXT,
+   "cost" INTEGER,
+   "progress" REAL,
+   "message" TEXT,
+   "error" TEXT,
+   "created_at" TEXT,
+   "started_at" TEXT,
+   "finished_at" TEXT,
+   "duration" REAL,
+   "sample_rate" INTEGER,
+   "result_key" TEXT,
+   "preview_key" TEXT,
+   "source_key" TEXT,
+   "outputs" TEXT,
+   "first_audio_at" TEXT
+);
+CREATE INDEX "idx_jobs_user_id_created_at"
+    ON "jobs" ("user_id", "created_at");
+CREATE INDEX "idx_jobs_status"
+    ON "jobs" ("status");
+CREATE TABLE "ledger" (
+   "id" INTEGER PRIMARY KEY,
+   "user_id" TEXT,
+   "delta" INTEGER,
+   "reason" TEXT,
+   "job_id" TEXT,
+   "created_at" TEXT
+);
+CREATE INDEX "idx_ledger_user_id"
+    ON "ledger" ("user_id");
+CREATE TABLE "voice_samples" (
+   "id" TEXT PRIMARY KEY,
+   "user_id" TEXT REFERENCES "users"("id"),
+   "name" TEXT,
+   "key" TEXT,
+   "duration" REAL,
+   "created_at" TEXT
+);
+CREATE INDEX "idx_voice_samples_user_id_created_at"
+    ON "voice_samples" ("user_id", "created_at");
+'''
+
+
+def test_a_database_from_before_versions_is_upgraded_with_its_data(settings):
+    from studio import db as database
+    from studio.storage import make_key
+
+    settings.data_dir.mkdir(parents=True)
+    old = sqlite3.connect(str(settings.db_path))
+    old.executescript(SCHEMA_BEFORE_VERSIONS)
+    done, running, twice = "a" * 32, "b" * 32, "c" * 32
+    key = make_key("alice", "tts", done, "result")
+    old.executescript(f'''
+        INSERT INTO users VALUES ('alice', 9950, '2025-01-01T00:00:00+00:00');  -- 10,000 − 3 × 50 + 2 refunds
+        INSERT INTO jobs (id, user_id, service, engine, status, title, params, cost, outputs, result_key, created_at)
+            VALUES ('{done}', 'alice', 'tts', 'kokoro', 'completed', 'kept words', '{{"voice": "af_heart"}}', 50,
+                    '["{key}"]', '{key}', '2025-01-01T00:00:01+00:00'),
+                   ('{running}', 'alice', 'tts', 'kokoro', 'running', 'cut short', '{{}}', 50, '[]', NULL,
+                    '2025-01-01T00:00:02+00:00'),
+                   ('{twice}', 'alice', 'tts', 'kokoro', 'failed', 'refunded twice by the old bug', '{{}}', 50, '[]',
+                    NULL, '2025-01-01T00:00:03+00:00');
+        INSERT INTO ledger (user_id, delta, reason, job_id, created_at) VALUES
+            ('alice', 10000, 'welcome', NULL, 't'), ('alice', -50, 'generation', '{done}', 't'),
+            ('alice', -50, 'generation', '{running}', 't'), ('alice', -50, 'generation', '{twice}', 't'),
+            ('alice', 50, 'refund: failed', '{twice}', 't'), ('alice', 50, 'refund: failed', '{twice}', 't');
+    ''')
+    old.commit()
+    old.close()
+    database.forget(settings.db_path)
+    studio = Studio(settings, sweep_at_start=False)  # migrates, then reaps the job left running
+    db = studio.db()
+    assert database.version(db) == database.VERSION
+    assert studio.job("alice", done)["title"] == "kept words"
+    assert studio.history("alice", voice="af_heart")[1] == 1
+    row = studio.job("alice", running)
+    assert row["status"] == "failed" and "stopped" in row["error"]  # no owner recorded: its process is gone
+    assert studio.balance("alice") == 10_000  # 9,950 + the running job's refund
+    kinds = dict(db.execute("SELECT kind, COUNT(*) FROM ledger GROUP BY kind").fetchall())
+    assert kinds == {"welcome": 1, "debit": 3, "refund": 2, "refund-duplicate": 1}
+    assert credits.drift(db) == 0
+    studio.shutdown()
+    database.forget(settings.db_path)
+    again = Studio(settings, sweep_at_start=False)  # a second start changes nothing
+    assert again.balance("alice") == 10_000 and database.version(again.db()) == database.VERSION
+    again.shutdown()
+
+
+def test_the_database_refuses_a_negative_balance_and_a_second_refund(studio):
+    from studio import db as database
+
+    job_id = studio.submit("alice", spec())
+    studio.wait("alice", job_id, timeout=60)
+    db = studio.db()
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed"):
+        db.execute("UPDATE users SET credits = -1 WHERE id = 'alice'")
+    with database.write(db):
+        assert credits.refund(db, "alice", 50, job_id, "refund: failed") is True
+    with database.write(db):
+        assert credits.refund(db, "alice", 50, job_id, "refund: failed") is False  # the ledger allows one
+    with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
+        db.execute("INSERT INTO ledger (user_id, delta, reason, kind, job_id) VALUES ('alice', 50, 'x', 'refund', ?)",
+                   [job_id])
+    assert studio.balance("alice") == 10_000 and credits.drift(db) == 0
+
+
+@pytest.mark.parametrize("cost", [0, -50, 1.5, float("nan"), float("inf"), True, 10**10])
+def test_the_core_refuses_costs_that_are_not_positive_whole_credits(studio, cost):
+    from studio.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="must cost 1–"):
+        studio.submit("alice", spec(cost=cost))
+    assert studio.balance("alice") == 10_000 and studio.history("alice")[1] == 0
+
+
+@pytest.mark.parametrize("prices, message", [
+    ({"tts": {"per_generation": -5}}, "finite number ≥ 0"),
+    ({"tts": {"per_character": float("nan")}}, "finite number ≥ 0"),
+    ({"tts": {"per_second": float("inf")}}, "finite number ≥ 0"),
+    ({"tts": {"per_generation": 0}}, "must cost 1–"),
+])
+def test_prices_that_are_negative_or_not_finite_are_refused(prices, message):
+    from studio.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match=message):
+        credits.price(prices, "tts", characters=10)

@@ -69,8 +69,10 @@ def test_s3_round_trip_and_presigned_playback(s3_settings):
 
 def test_s3_wrong_credentials_are_reported(s3_settings):
     bad = replace(s3_settings.storage, secret_key="wrong")
-    with pytest.raises(StorageUnavailable, match="Check the endpoint, the credentials"):
+    with pytest.raises(StorageUnavailable, match="Check that the S3 server is running") as info:
         storage.S3Storage(bad).put(KEY, b"x")
+    for secret in (s3_settings.storage.endpoint_url, "127.0.0.1", bad.access_key, "wrong"):
+        assert secret not in str(info.value)  # messages never show endpoints or keys
 
 
 def test_studio_on_s3_keeps_history_and_deletes_objects(s3_settings):
@@ -88,12 +90,51 @@ def test_studio_on_s3_keeps_history_and_deletes_objects(s3_settings):
     studio.shutdown()
 
 
-def test_delete_keeps_the_history_entry_when_storage_is_down(s3_settings, s3_server):
+def test_delete_while_storage_is_down_hides_the_entry_and_the_sweep_finishes_it(s3_settings):
     studio = Studio(s3_settings)
     job_id = studio.submit("alice", spec())
-    studio.wait("alice", job_id, timeout=60)
+    key = studio.wait("alice", job_id, timeout=60)["result_key"]
+    working = studio.storage
     studio.storage = storage.S3Storage(replace(s3_settings.storage, endpoint_url="http://127.0.0.1:9"))
-    with pytest.raises(StorageUnavailable):
-        studio.delete("alice", job_id)
-    assert studio.job("alice", job_id)["status"] == "completed"  # nothing lost
+    assert studio.delete("alice", job_id) is False  # marked, not finished
+    assert studio.history("alice")[1] == 0  # hidden at once
+    with pytest.raises(NotFound):
+        studio.job("alice", job_id)
+    assert working.get(key)[:4] == b"RIFF"  # nothing deleted yet: the row still points at it
+    assert studio.db().execute("SELECT deleting_at FROM jobs WHERE id = ?", [job_id]).fetchone()[0]
+    studio.storage = working
+    report = studio.sweep()
+    assert report.deletions_finished == 1 and report.deletions_pending == 0
+    with pytest.raises(NotFound):
+        working.get(key)
+    assert studio.db().execute("SELECT COUNT(*) FROM jobs").fetchone()[0] == 0
+    studio.shutdown()
+
+
+def test_sweep_removes_orphans_and_stale_previews_but_not_live_objects(settings):
+    import time
+
+    from studio import db as database
+
+    studio = Studio(settings, sweep_at_start=False)
+    done = studio.submit("alice", spec())
+    studio.wait("alice", done, timeout=60)
+    orphan = storage.make_key("alice", "tts", "f" * 32, "result")  # a crash between write and record
+    studio.storage.put(orphan, b"RIFF-orphan")
+    stale = storage.make_key("alice", "tts", done, "preview")  # a preview its ended job still names
+    studio.storage.put(stale, b"RIFF-preview")
+    database.transact(studio.db(), lambda d: d.execute("UPDATE jobs SET preview_key = ? WHERE id = ?", [stale, done]))
+    part = studio.storage.root / "u" / "stray.part"
+    part.write_bytes(b"half a file")
+    young = studio.sweep()  # everything just written: orphans are left for a while (a write may be in flight)
+    assert young.orphans_removed == 0 and young.orphans_too_young == 1 and young.previews_removed == 1
+    time.sleep(0.05)
+    report = studio.sweep(min_age=0)
+    assert report.orphans_removed == 1 and report.partial_writes_removed == 1
+    assert not part.exists()
+    for key in (orphan, stale):
+        with pytest.raises(NotFound):
+            studio.storage.get(key)
+    assert studio.job("alice", done)["preview_key"] is None
+    assert studio.audio("alice", done)[:4] == b"RIFF"  # the finished job's own audio is untouched
     studio.shutdown()
