@@ -2,9 +2,15 @@
 
 Everything a person can get wrong is checked, and the plan (which sources, why) is made,
 before a credit is spent; the plan is stored with the job so the page and the history can
-show what was used. Pricing: every variation is a separate generation of ``duration``
-seconds, so ``per_generation`` and ``per_second`` both apply per variation — four
-variations of 5 s cost 4 × (50 + 2 × 5) = 240 credits with the default prices.
+show what was used. A plan that is not a confident match (``needs_confirmation``) is only
+queued with ``accept_closest``: otherwise :class:`NeedsConfirmation` is raised, carrying the
+plan, and nothing is charged.
+
+Pricing is for what is delivered: every variation is a separate generation of the plan's
+delivered duration — the requested length, or a single event's own length when the plan
+says so (``plan["variations"][i]["duration"]``) — so ``per_generation`` and ``per_second``
+both apply per variation: four variations of 5 s cost 4 × (50 + 2 × 5) = 240 credits with
+the default prices, and one 1.6 s gunshot costs 50 + 2 × 1.6 → 54.
 """
 from __future__ import annotations
 
@@ -13,13 +19,13 @@ from dataclasses import replace
 from engines import registry
 from engines.contract import render
 from engines.sfx.common import (DURATION_MAX, DURATION_MIN, MAX_PROMPT_CHARS, VARIATIONS_MAX, VARIATIONS_MIN,
-                                SFXRequest, check_numbers, check_prompt)
+                                NeedsConfirmation, SFXRequest, check_numbers, check_prompt)
 from studio import credits
 from studio.errors import InvalidInput
 from studio.jobs import JobContext, JobSpec
 
-__all__ = ["DURATION_MAX", "DURATION_MIN", "EXAMPLES", "MAX_PROMPT_CHARS", "VARIATIONS_MAX", "VARIATIONS_MIN",
-           "build_job", "check_engine", "price"]
+__all__ = ["DURATION_MAX", "DURATION_MIN", "EXAMPLES", "MAX_PROMPT_CHARS", "NeedsConfirmation", "VARIATIONS_MAX",
+           "VARIATIONS_MIN", "build_job", "check_engine", "plan_price", "price"]
 
 DEFAULT_ENGINE = "sfx_library"
 EXAMPLES = (
@@ -30,13 +36,23 @@ EXAMPLES = (
     "footsteps on gravel, then a door alarm beeps",
     "coin pickup",
     "car engine idling in a tunnel",
-    "ocean waves with seagulls far away",
+    "ocean waves with birds far away",
+    "someone knocking on a door, then footsteps on a wooden floor",
+    "a single gunshot",
 )
 
 
 def price(prices: dict, duration: float, variations: int) -> int:
     """Credits for ``variations`` clips of ``duration`` seconds (see the module docstring)."""
     return credits.price(prices, "sfx", seconds=duration * variations, generations=variations)
+
+
+def plan_price(prices: dict, plan: dict) -> int:
+    """Credits for what ``plan`` delivers: each variation's own duration where the plan measured
+    it (single events), else the plan's duration, per variation."""
+    takes = plan["variations"]
+    seconds = sum(float(v.get("duration", plan["duration"])) for v in takes)
+    return credits.price(prices, "sfx", seconds=seconds, generations=len(takes))
 
 
 def check_engine(engine_id: str) -> str:
@@ -55,12 +71,17 @@ def precheck(prompt: str, duration, variations, seed) -> None:
 
 def build_job(engine, prompt: str, duration: float = 5.0, variations: int = 1, loop: bool = False,
               seed: int | None = None, prices: dict | None = None, negative_prompt: str | None = None,
-              steps: int | None = None, guidance: float | None = None) -> tuple[JobSpec, tuple[str, ...], dict]:
-    """Validate and plan before anything is charged; return (job, notices, plan)."""
-    request = engine.check(SFXRequest(prompt, duration, variations, loop, seed, negative_prompt, steps, guidance))
+              steps: int | None = None, guidance: float | None = None,
+              accept_closest: bool = False) -> tuple[JobSpec, tuple[str, ...], dict]:
+    """Validate and plan before anything is charged; return (job, notices, plan).
+
+    NeedsConfirmation (an InvalidInput carrying the plan) when the closest available sound is a
+    loose match and ``accept_closest`` is false."""
+    request = engine.check(SFXRequest(prompt, duration, variations, loop, seed, negative_prompt, steps, guidance,
+                                      accept_closest=bool(accept_closest)))
     plan = request.plan
     takes = len(plan["variations"])
-    cost = price(prices or {"sfx": {}}, plan["duration"], takes)
+    cost = plan_price(prices or {"sfx": {}}, plan)
 
     def run(ctx: JobContext):
         out = []

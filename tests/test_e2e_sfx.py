@@ -13,7 +13,7 @@ def test_generate_an_effect_in_the_browser_and_play_it(sfx_assets, app_url, page
     page.get_by_role("heading", name="Text to Speech").wait_for()  # the app is up and has drawn its first page
     page.get_by_role("link", name="Sound Effects").click()
     page.get_by_role("heading", name="Sound Effects").wait_for()
-    page.get_by_role("textbox", name="Describe the sound").fill("a dog barks twice in a large hall")
+    page.get_by_role("textbox", name="Describe the sound").fill("a dog barking in a large hall")
     page.get_by_role("button", name="Generate sound effect").click()
     page.get_by_text("Why: closest to").first.wait_for()  # the plan, shown with the job
     page.get_by_role("button", name="MP3").first.wait_for(timeout=180_000)

@@ -67,12 +67,70 @@ def test_make_loop_has_no_seam():
         mix.make_loop(x[:length], length)
 
 
+def test_make_loop_works_in_stereo_and_its_seam_has_no_level_jump():
+    rng = np.random.default_rng(4)
+    x = np.stack([sine(440.3, 3.0, 0.5), sine(330.7, 3.0, 0.3)], axis=1) + rng.standard_normal((3 * SR, 2)).astype(np.float32) * 0.05
+    loop = mix.make_loop(x, 2 * SR)
+    assert loop.shape == (2 * SR, 2)
+    step = np.max(np.abs(np.diff(x, axis=0)))
+    assert np.all(np.abs(loop[-1] - loop[0]) <= 1.5 * step)
+    assert mix.seam_jump_db(loop, SR) <= 1.0
+    # a plain cut of a fading sound jumps: the measure sees it
+    fading = sine(300, 2.0, 0.5) * np.linspace(1, 0.1, 2 * SR, dtype=np.float32)
+    assert mix.seam_jump_db(fading, SR) > 10
+
+
+def test_loop_point_puts_the_seam_between_events():
+    rng = np.random.default_rng(3)
+    x = np.zeros(4 * SR, np.float32)
+    for start in range(0, 4 * SR, SR // 2):  # a tick every half second, dying in ~60 ms
+        tick = rng.standard_normal(SR // 10).astype(np.float32) * np.exp(-np.arange(SR // 10) / 600).astype(np.float32)
+        x[start : start + SR // 10] += tick[: len(x) - start]
+    length, crossfade = 2 * SR + SR // 4, SR // 4  # a plain start at 0 would cut through a tick
+    assert mix.seam_jump_db(mix.make_loop(x[: length + crossfade], length), SR) > 3
+    o = mix.loop_point(x, length, SR, crossfade)
+    assert 0 <= o <= len(x) - length - crossfade
+    assert mix.seam_jump_db(mix.make_loop(x[o : o + length + crossfade], length), SR) <= 1.0
+
+
+def test_pan_is_equal_power():
+    x = sine(500, 1.0, 0.5)
+    for position in (-1.0, -0.3, 0.0, 0.6, 1.0):
+        out = mix.pan(x, position)
+        assert out.shape == (SR, 2)
+        assert np.sum(out**2) == pytest.approx(np.sum(x**2), rel=1e-4)
+    left = mix.pan(x, -1.0)
+    assert np.allclose(left[:, 1], 0, atol=1e-6)
+
+
+def test_width_spreads_a_mono_source_and_keeps_its_level():
+    rng = np.random.default_rng(2)
+    noise = rng.standard_normal(SR).astype(np.float32) * 0.2
+    point = mix.stereo(noise, SR, 0.0, 0.0)
+    wide = mix.stereo(noise, SR, 0.0, 1.0, np.random.default_rng(0))
+    corr = lambda s: float(np.corrcoef(s[:, 0], s[:, 1])[0, 1])
+    assert corr(point) > 0.99 and corr(wide) < 0.5
+    assert np.sum(wide**2) == pytest.approx(np.sum(point**2), rel=0.1)
+    stereo_in = np.stack([noise, -noise], axis=1)
+    assert mix.stereo(stereo_in, SR, 0.0).shape == (SR, 2)  # a stereo source keeps its image
+
+
+def test_stereo_reverb_differs_per_side():
+    impulse = np.zeros(SR, np.float32)
+    impulse[10] = 1.0
+    wet = mix.reverb(impulse, SR, mix.Room(0.8, 0.5), np.random.default_rng(0), channels=2)
+    assert wet.shape == (SR, 2) and not np.allclose(wet[:, 0], wet[:, 1])
+    assert mix.reverb(impulse, SR, mix.Room(0.0), np.random.default_rng(0), channels=2).shape == (SR, 2)
+
+
 def test_fit_repeats_short_and_trims_long():
     x = sine(300, 0.5, 0.5)
     longer = mix.fit(x, SR, 3 * SR)
     assert len(longer) == 3 * SR
     assert np.sqrt(np.mean(longer[-SR // 2 :] ** 2)) > 0.2  # still sounding at the end
     assert len(mix.fit(longer, SR, SR)) == SR
+    both = mix.fit(np.stack([x, x], axis=1), SR, 3 * SR)
+    assert both.shape == (3 * SR, 2)
 
 
 def test_distance_makes_a_source_quieter_and_duller():

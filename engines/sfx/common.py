@@ -6,7 +6,11 @@ model cannot use: nothing to say, an essay, another language, or a keyboard mash
 
 An engine's ``check(request)`` returns the request with ``plan`` filled in: what will be
 made and why (JSON-able, stored with the job and shown by the page), including one entry
-per variation in ``plan["variations"]``. ``run(request)`` renders the one variation named
+per variation in ``plan["variations"]``. A plan says how sure it is: ``confidence`` (0–1),
+``closest`` (what would be served) and ``needs_confirmation``; when that is true and the
+request does not say ``accept_closest``, ``check`` raises :class:`NeedsConfirmation`, which
+carries the plan so the caller can show "closest available: …" and let the person decide.
+``plan["duration"]`` is the length delivered (a single event comes at its own length). ``run(request)`` renders the one variation named
 by ``request.take``; :func:`take_of` finds it and says what is wrong when it cannot.
 """
 from __future__ import annotations
@@ -50,6 +54,15 @@ class SFXRequest:
     guidance: float | None = None  # AudioLDM only; None: the engine's default (3.0)
     take: int = 0  # which variation of the plan ``run`` renders, 0 … variations - 1
     plan: dict | None = None  # filled by the engine's ``check``: what will be made, and why
+    accept_closest: bool = False  # serve the closest available sound even when the match is loose
+
+
+class NeedsConfirmation(InvalidInput):
+    """The closest available sound is not a confident match; ``plan`` says what would be served."""
+
+    def __init__(self, message: str, plan: dict):
+        super().__init__("prompt", message)
+        self.plan = plan
 
 
 def check_take(take, variations: int) -> int:

@@ -3,6 +3,8 @@
 Each entry is described and tagged by us; its texts (the description and each alias) are
 embedded once with the sentence encoder and cached on disk by content hash. A query is
 embedded the same way and every entry scores the best cosine similarity among its texts.
+Gaps (``[[gap]]``: sounds people ask for that the library lacks) are embedded the same way,
+so a prompt that is nearer a known gap than any source can be told so.
 Recordings are decoded on first use, resampled to the engine's rate and cut into events
 (single barks, moos, …) so a prompt can ask for "twice".
 """
@@ -25,7 +27,7 @@ from engines.sfx.lib.synth import RECIPES, SAMPLE_RATE
 log = logging.getLogger(__name__)
 
 CATALOG_PATH = Path(__file__).with_name("catalog.toml")
-KINDS = ("oneshot", "bed")
+KINDS = ("bed", "repeat", "event")  # how a source fills the requested length (catalog.toml)
 
 
 @dataclass(frozen=True)
@@ -33,10 +35,13 @@ class Entry:
     id: str
     source: str  # "recording" | "synth"
     category: str
-    kind: str  # "oneshot" | "bed"
+    kind: str  # "bed" | "repeat" | "event"
     title: str
     description: str
     aliases: tuple[str, ...] = ()
+    one: tuple[str, ...] = ()  # the words for one event ("knock", "bark")
+    room: str = ""  # the room used when the prompt names none
+    licence: str = ""  # recordings: the file's licence
     library: str = ""  # recordings: assets library key
     file: str = ""  # recordings: file name inside the library
     recipe: str = ""  # synth: engines.sfx.lib.synth recipe
@@ -65,8 +70,20 @@ class RoomEntry:
 
 
 @dataclass(frozen=True)
+class Gap:
+    id: str
+    title: str  # "music or musical instruments"
+    description: str
+    aliases: tuple[str, ...]
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        return (self.description, *self.aliases)
+
+
+@dataclass(frozen=True)
 class Match:
-    entry: Entry | RoomEntry
+    entry: Entry | RoomEntry | Gap
     score: float  # cosine similarity, -1 … 1
     text: str  # which of the entry's texts matched best
 
@@ -91,15 +108,28 @@ def load_entries(path: Path = CATALOG_PATH) -> tuple[list[Entry], list[RoomEntry
                 id=item["id"], source=source, category=item["category"], kind=item["kind"], title=item["title"],
                 description=item["description"], aliases=tuple(item.get("aliases", ())),
                 library=item.get("library", ""), file=item.get("file", ""), recipe=item.get("recipe", ""),
-                params=dict(item.get("params", {})),
+                params=dict(item.get("params", {})), one=tuple(item.get("one", ())), room=item.get("room", ""),
+                licence=item.get("licence", "procedural (this project)" if source == "synth" else ""),
             ))
+            if source == "recording" and not entries[-1].licence:
+                raise ValueError(f"{path.name}: {ident!r} needs the recording's licence")
     rooms = [RoomEntry(r["id"], r["title"], r["description"], tuple(r.get("aliases", ())), float(r["rt60"]), float(r["tone"]))
              for r in raw.get("room", [])]
+    room_ids = {r.id for r in rooms}
+    for e in entries:
+        if e.room and e.room not in room_ids:
+            raise ValueError(f"{path.name}: {e.id!r} room must be one of {sorted(room_ids)}, got {e.room!r}")
     ids = [e.id for e in entries] + [r.id for r in rooms]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
         raise ValueError(f"{path.name}: duplicate ids {duplicates}")
     return entries, rooms
+
+
+def load_gaps(path: Path = CATALOG_PATH) -> list[Gap]:
+    """The ``[[gap]]`` tables: what people ask for that the library does not have."""
+    raw = tomllib.loads(Path(path).read_text())
+    return [Gap(g["id"], g["title"], g["description"], tuple(g.get("aliases", ()))) for g in raw.get("gap", [])]
 
 
 def _events(x: np.ndarray, rate: int) -> list[tuple[int, int]]:
@@ -136,12 +166,14 @@ class Catalog:
     def __init__(self, encoder: SentenceEncoder, path: Path = CATALOG_PATH, cache_dir: Path | None = None):
         self.encoder = encoder
         self.entries, self.rooms = load_entries(path)
+        self.gaps = load_gaps(path)
         self.by_id = {e.id: e for e in self.entries}
         missing = [str(e.path()) for e in self.entries if e.source == "recording" and not e.path().exists()]
         if missing:
             raise FileNotFoundError(f"{len(missing)} catalogue recordings are missing, e.g. {missing[0]}; run `make assets`")
         self._entry_vecs, self._entry_rows = self._embed_all(self.entries, cache_dir)
         self._room_vecs, self._room_rows = self._embed_all(self.rooms, cache_dir)
+        self._gap_vecs, self._gap_rows = self._embed_all(self.gaps, cache_dir) if self.gaps else (None, None)
         self._audio: dict[str, np.ndarray] = {}
         self._audio_lock = threading.Lock()
 
@@ -186,6 +218,13 @@ class Catalog:
     def search_rooms(self, queries: list[str], k: int = 3) -> list[list[Match]]:
         texts = [t for r in self.rooms for t in r.texts]
         return self._rank(self.encoder.encode(queries), self._room_vecs, self._room_rows, self.rooms, texts, k)
+
+    def search_gaps(self, queries: list[str]) -> list[Match | None]:
+        """The nearest gap for each query (None when the catalogue lists none)."""
+        if not self.gaps:
+            return [None] * len(queries)
+        texts = [t for g in self.gaps for t in g.texts]
+        return [m[0] for m in self._rank(self.encoder.encode(queries), self._gap_vecs, self._gap_rows, self.gaps, texts, 1)]
 
     def recording(self, entry: Entry) -> np.ndarray:
         """The recording as mono float32 at the engine's rate, leading/trailing silence trimmed."""

@@ -2,8 +2,10 @@
 
 ``split`` cuts the prompt at commas and joining words ("with", "and", "while", "then", …);
 "then" and "followed by" make a part start after the one before. ``modifiers`` reads the
-words that set a layer's parameters from small tables (intensity, distance, pitch, speed)
-and counts ("twice", "three times", "3 barks"). *Which sound* a part is, and whether a
+words that set a layer's parameters from small tables (intensity, distance, pitch, speed,
+placement left/right), counts ("twice", "three times", "3 barks"), and whether the part
+asks for one event ("a single gunshot", "one knock") or for it again and again
+("repeatedly", "over and over"). *Which sound* a part is, and whether a
 trailing "in a large hall" is a room, is decided by embedding similarity in the engine,
 not here.
 """
@@ -32,10 +34,21 @@ PITCH = {
 SPEED = {
     "racing": 0.9, "rapid": 0.8, "rapidly": 0.8, "running": 0.8, "fast": 0.7, "quick": 0.6, "quickly": 0.6,
     "hurried": 0.6, "frantic": 0.8, "slow": -0.6, "slowly": -0.6, "lazy": -0.5, "sluggish": -0.7, "walking": -0.1,
-    "leisurely": -0.6,
+    "leisurely": -0.6, "galloping": 0.8, "gallop": 0.8, "trotting": 0.2, "impatiently": 0.6, "impatient": 0.6,
+    "urgent": 0.6, "urgently": 0.6,
 }
+PAN = {
+    "on the left": -0.7, "to the left": -0.7, "from the left": -0.7, "at the left": -0.7, "left side": -0.7,
+    "on my left": -0.7, "left channel": -0.9, "on the right": 0.7, "to the right": 0.7, "from the right": 0.7,
+    "at the right": 0.7, "right side": 0.7, "on my right": 0.7, "right channel": 0.9, "in the middle": 0.0,
+    "in the centre": 0.0, "in the center": 0.0,
+}
+SINGLE = ("a single", "single", "one", "once", "just one", "only one", "a lone", "lone", "one-shot", "one shot")
+REPEATED = ("repeatedly", "again and again", "over and over", "continuous", "continuously", "constant", "constantly",
+            "nonstop", "non-stop", "keeps", "keep", "series of", "volley of", "barrage", "multiple", "many", "several",
+            "lots of", "rapid fire", "a burst of", "in a row", "loop", "looping")
 NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
-COUNT_WORDS = {"once": 1, "twice": 2, "thrice": 3, "a couple of": 2, "a few": 3, "several": 4, "repeatedly": 5}
+COUNT_WORDS = {"once": 1, "twice": 2, "thrice": 3, "a couple of": 2, "a few": 3, "several": 4}
 MAX_COUNT = 12
 
 _SEQUENTIAL = r"and then|then|followed by|afterwards|after that"
@@ -53,6 +66,9 @@ class Part:
     distance: float | None = None
     pitch: float | None = None
     speed: float | None = None
+    pan: float | None = None  # -1 left … +1 right; None: the engine places it
+    single: bool = False  # "a single …", "one …", "once": one event, at its own length
+    repeated: bool = False  # "repeatedly", "over and over", "several": again and again, filling the length
     reasons: tuple[str, ...] = field(default=())  # "'heavy' → intensity 0.90", for the plan
 
 
@@ -115,8 +131,21 @@ def modifiers(fragment: str, after_previous: bool = False) -> Part:
         if found:
             values[name] = found[1]
             reasons.append(f"'{found[0]}' → {name} {found[1]:+.2f}" if name in ("pitch", "speed") else f"'{found[0]}' → {name} {found[1]:.2f}")
+    found = _lookup(text, PAN)
+    if found:
+        values["pan"] = found[1]
+        reasons.append(f"'{found[0]}' → placed {'left' if found[1] < 0 else 'right' if found[1] > 0 else 'centre'}")
     counted = _count(text)
-    if counted:
+    if counted and counted[1] > 1:
         values["count"] = max(1, min(MAX_COUNT, counted[1]))
         reasons.append(f"'{counted[0]}' → {values['count']} time{'s' * (values['count'] != 1)}")
+    else:
+        single = _lookup(text, dict.fromkeys(SINGLE, 1.0))
+        if single:
+            values["single"] = True
+            reasons.append(f"'{single[0]}' → a single event")
+    repeated = _lookup(text, dict.fromkeys(REPEATED, 1.0))
+    if repeated and "count" not in values and not values.get("single"):
+        values["repeated"] = True
+        reasons.append(f"'{repeated[0]}' → repeated to fill the length")
     return Part(text=fragment, after_previous=after_previous, reasons=tuple(reasons), **values)
