@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 ENGINES: dict[str, str] = {
     "kokoro": "engines.tts.kokoro:KokoroEngine",
     "piper": "engines.tts.piper:PiperEngine",
+    "styletts2": "engines.tts.styletts2:StyleTTS2Engine",
     "world_vc": "engines.vc.world:WorldVCEngine",
     "revoice": "engines.vc.revoice:RevoiceEngine",
     "seed_vc": "engines.vc.seed_vc:SeedVCEngine",

