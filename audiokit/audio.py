@@ -37,5 +37,15 @@ class Audio:
     def channels(self) -> int:
         return 1 if self.samples.ndim == 1 else self.samples.shape[1]
 
+    @staticmethod
+    def join(pieces: "list[Audio]") -> "Audio":
+        """Chunks of one take, end to end (they must share a rate)."""
+        if not pieces:
+            raise ValueError("nothing to join")
+        rate = pieces[0].sample_rate
+        if any(p.sample_rate != rate for p in pieces):
+            raise ValueError("cannot join chunks of different sample rates")
+        return Audio(np.concatenate([p.samples for p in pieces]), rate)
+
     def mono(self) -> "Audio":
         return self if self.channels == 1 else Audio(self.samples.mean(axis=1), self.sample_rate)

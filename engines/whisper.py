@@ -52,3 +52,12 @@ def transcribe(audio: Audio, *, whisper=None, **options) -> str:
     options = {"language": "en", "beam_size": 5, **options}
     segments, _ = whisper.transcribe(np.asarray(x, np.float32), **options)
     return " ".join(s.text for s in segments)
+
+
+def words(audio: Audio, *, whisper=None) -> list[tuple[str, float, float]]:
+    """The words Whisper hears in ``audio`` with their start and end times (seconds)."""
+    whisper = whisper if whisper is not None else model()
+    x = dsp.resample(audio.mono().samples, audio.sample_rate, SAMPLE_RATE)
+    segments, _ = whisper.transcribe(np.asarray(x, np.float32), language="en", beam_size=5, word_timestamps=True,
+                                     condition_on_previous_text=False)
+    return [(w.word.strip(), float(w.start), float(w.end)) for s in segments for w in (s.words or []) if w.word.strip()]

@@ -32,21 +32,24 @@ with editor:
         except StudioError as error:
             widgets.show_error(error)
     if st.session_state.get("tts_preview", (None,))[0] == voice_id:
-        st.audio(st.session_state["tts_preview"][1], format="audio/wav")
+        widgets.clip(st.session_state["tts_preview"][1])
     speed = st.slider("Speed", 0.5, 2.0, 1.0, 0.05, key="tts_speed")
     chars = len(text or "")
     cost = studio.price("tts", characters=chars)
     st.caption(f"{chars:,} / {MAX_CHARS:,} characters · costs {cost:,} credits")
     if st.button("Generate speech", type="primary", icon=":material/graphic_eq:"):
         try:
-            job_id, notices = studio.submit_tts(user, text, voice_id, engine_name, speed)
-            st.session_state["tts_job"] = job_id
+            job_id, notices = studio.submit_tts(user, text, voice_id, engine_name, speed, live=True)
+            st.session_state["tts_job"] = st.session_state["tts_live"] = job_id
             for notice in notices:
                 st.toast(notice, icon=":material/info:")
         except StudioError as error:
             widgets.show_error(error)
     if st.session_state.get("tts_job"):
-        widgets.job_panel(st.session_state["tts_job"], key="tts_job")
+        live = st.session_state.get("tts_live") == st.session_state["tts_job"]
+        if live:  # drawn outside the polling panel, so redraws never restart it
+            widgets.live_player(st.session_state["tts_job"])
+        widgets.job_panel(st.session_state["tts_job"], key="tts_job", early_playback=not live)
 
 with recent:
     st.subheader("Recent")

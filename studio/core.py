@@ -6,24 +6,70 @@ builds one per process (``st.cache_resource``) and calls it.
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
+from audiokit import Audio, codec
 from engines import registry
 from engines.contract import Engine, EngineInfo, Voice
-from studio import credits, history, jobs, previews, sfx, storage as storage_mod, tts, vc
+from studio import alignment, apikeys, credits, health, history, jobs, links, previews, sfx, streaming, tts, users, vc
+from studio import storage as storage_mod, sweep as sweep_mod
 from studio.config import Settings
-from studio.db import connect
+from studio.db import connect, write
+from studio.errors import Cancelled, InvalidInput, StudioError
 
 log = logging.getLogger(__name__)
 
 
+class JobFailed(StudioError):
+    """A job ended as failed; the message is the one stored with it."""
+
+
+class _Publishing:
+    """A job context whose ``partial`` (the whole take so far) also publishes each new chunk."""
+
+    def __init__(self, ctx):
+        self._ctx, self._sent = ctx, 0
+
+    def __getattr__(self, name):
+        return getattr(self._ctx, name)
+
+    def partial(self, audio: Audio) -> None:
+        streaming.publish(self._ctx.job_id, Audio(audio.samples[self._sent:], audio.sample_rate))
+        self._sent = len(audio.samples)
+        self._ctx.partial(audio)
+
+
+def streaming_job(spec: jobs.JobSpec) -> jobs.JobSpec:
+    """``spec`` whose chunks are published to :mod:`studio.streaming` as they render."""
+    inner = spec.run
+
+    def run(ctx):
+        streaming.open_stream(ctx.job_id)
+        try:
+            return inner(_Publishing(ctx))
+        finally:
+            streaming.close(ctx.job_id)
+
+    spec.run = run
+    return spec
+
+
 class Studio:
-    def __init__(self, settings: Settings, load_engine: Callable[[str], Engine] = registry.load):
+    """Start-up checks run first (StartupProblem with the fix when something is wrong); then this
+    process registers as a worker, recovers the jobs of workers that are gone, and sweeps in the
+    background."""
+
+    def __init__(self, settings: Settings, load_engine: Callable[[str], Engine] = registry.load,
+                 sweep_at_start: bool = True):
         self.settings = settings
         self.storage = storage_mod.from_settings(settings)
+        health.check(settings, self.storage)
         self.load_engine = load_engine
-        self.queue = jobs.JobQueue(settings, self.storage)
+        self.queue = jobs.JobQueue(settings, self.storage, maintenance=self._maintain)
+        if sweep_at_start:
+            threading.Thread(target=self._sweep_quietly, name="studio-sweep", daemon=True).start()
 
     def db(self):
         return connect(self.settings.db_path, self.settings.busy_timeout)
@@ -38,6 +84,11 @@ class Studio:
         """The engine ``engine_id``, loaded once per process; EngineUnavailable with the fix."""
         return self.load_engine(engine_id)
 
+    @staticmethod
+    def engine_voices(engine_id: str) -> list[Voice]:
+        """The voices an engine offers, read without loading it."""
+        return registry.get(engine_id).voices()
+
     def voices(self, engine: str = "kokoro") -> list[Voice]:
         return self.load_engine(engine).voices()
 
@@ -50,15 +101,43 @@ class Studio:
         credits.ensure_user(self.db(), user_id, self.settings.starting_credits)
         return credits.balance(self.db(), user_id)
 
+    def spent(self, user_id: str) -> int:
+        """Credits this user has spent in all (charges less refunds)."""
+        row = self.db().execute("SELECT COALESCE(-SUM(delta), 0) FROM ledger WHERE user_id = ? AND job_id IS NOT NULL",
+                                [user_id]).fetchone()
+        return int(row[0])
+
     def price(self, service: str, **units) -> int:
         return credits.price(self.settings.prices, service, **units)
 
     # -- text to speech ------------------------------------------------------------------
     def submit_tts(self, user_id: str, text: str, voice: str, engine: str = "kokoro",
-                   speed: float | None = None) -> tuple[str, tuple[str, ...]]:
-        """Queue a text-to-speech job; returns (job id, notices about the text)."""
+                   speed: float | None = None, live: bool = False) -> tuple[str, tuple[str, ...]]:
+        """Queue a text-to-speech job; returns (job id, notices about the text). With ``live``
+        its chunks are published as they render, for :meth:`follow` (the API's streaming
+        routes, the page's live player)."""
         spec, notices = tts.build_job(self.load_engine(engine), text, voice, speed, self.settings.prices)
-        return self.queue.submit(user_id, spec), notices
+        if live:
+            spec = streaming_job(spec)
+        job_id = self.queue.submit(user_id, spec)
+        if live:
+            streaming.open_stream(job_id)
+        return job_id, notices
+
+    def follow(self, user_id: str, job_id: str, timeout: float = 600.0) -> Iterator[Audio]:
+        """The job's audio as it renders, chunk by chunk, from the first chunk on. When the job
+        renders in another process (or ended a while ago) this waits and yields the stored
+        result. Raises the job's error if it failed; Cancelled if it was cancelled."""
+        self.job(user_id, job_id)  # ownership first: NotFound for anyone else's job
+        if streaming.is_live(job_id):
+            yield from streaming.follow(job_id, timeout)
+        row = self.wait(user_id, job_id, timeout)
+        if row["status"] == "failed":
+            raise JobFailed(row["error"] or "The generation failed.")
+        if row["status"] == "cancelled":
+            raise Cancelled()
+        if not streaming.is_live(job_id):
+            yield codec.read_wav(self.audio(user_id, job_id))
 
     # -- voice changer -------------------------------------------------------------------
     def submit_vc(self, user_id: str, source: bytes, filename: str | None, target: str, mode: str = "world",
@@ -99,24 +178,52 @@ class Studio:
 
     # -- sound effects -------------------------------------------------------------------
     def plan_sfx(self, prompt: str, duration: float = 5.0, variations: int = 1, loop: bool = False,
-                 engine: str = sfx.DEFAULT_ENGINE, seed: int | None = None, **settings) -> tuple[dict, int]:
-        """What a sound-effect request would be made of, and its price; free, nothing queued."""
+                 engine: str = sfx.DEFAULT_ENGINE, seed: int | None = None, accept_closest: bool = False,
+                 **settings) -> tuple[dict, int]:
+        """What a sound-effect request would be made of, how sure the match is, and its price;
+        free, nothing queued. A loose match comes back with ``plan["needs_confirmation"]``."""
         sfx.precheck(prompt, duration, variations, seed)
-        _, _, plan = sfx.build_job(self.load_engine(sfx.check_engine(engine)), prompt, duration, variations, loop,
-                                   seed, self.settings.prices, **settings)
-        return plan, sfx.price(self.settings.prices, plan["duration"], len(plan["variations"]))
+        engine_ = self.load_engine(sfx.check_engine(engine))
+        try:
+            _, _, plan = sfx.build_job(engine_, prompt, duration, variations, loop, seed, self.settings.prices,
+                                       accept_closest=accept_closest, **settings)
+        except sfx.NeedsConfirmation as error:
+            plan = error.plan
+        return plan, sfx.plan_price(self.settings.prices, plan)
 
     def submit_sfx(self, user_id: str, prompt: str, duration: float = 5.0, variations: int = 1, loop: bool = False,
-                   engine: str = sfx.DEFAULT_ENGINE, seed: int | None = None,
+                   engine: str = sfx.DEFAULT_ENGINE, seed: int | None = None, accept_closest: bool = False,
                    **settings) -> tuple[str, tuple[str, ...], dict]:
-        """Queue a sound-effect job; returns (job id, notices, plan). InvalidInput before any charge."""
+        """Queue a sound-effect job; returns (job id, notices, plan). InvalidInput before any charge;
+        NeedsConfirmation (with ``.plan``) for a loose match unless ``accept_closest``."""
         sfx.precheck(prompt, duration, variations, seed)
         spec, notices, plan = sfx.build_job(self.load_engine(sfx.check_engine(engine)), prompt, duration, variations,
-                                            loop, seed, self.settings.prices, **settings)
+                                            loop, seed, self.settings.prices, accept_closest=accept_closest, **settings)
         return self.queue.submit(user_id, spec), notices, plan
 
     def sfx_price(self, duration: float, variations: int) -> int:
         return sfx.price(self.settings.prices, duration, variations)
+
+    # -- API keys ------------------------------------------------------------------------
+    def create_api_key(self, user_id: str, name: str) -> tuple[dict, str]:
+        """A new API key: (its row, the secret, shown this once)."""
+        credits.ensure_user(self.db(), user_id, self.settings.starting_credits)
+        return apikeys.create(self.db(), user_id, name)
+
+    def api_keys(self, user_id: str) -> list[dict]:
+        return apikeys.list_keys(self.db(), user_id)
+
+    def revoke_api_key(self, user_id: str, key_id: str) -> None:
+        apikeys.revoke(self.db(), user_id, key_id)
+
+    def authenticate(self, secret: str | None) -> tuple[str, str] | None:
+        """(user id, key id) for a live API key, None otherwise."""
+        return apikeys.authenticate(self.db(), secret)
+
+    def local_api_key(self) -> str:
+        """Single-user mode's own key (in ``<data_dir>/api-key``), created on first use."""
+        credits.ensure_user(self.db(), "local", self.settings.starting_credits)
+        return apikeys.local_key(self.settings.data_dir, self.db())
 
     # -- jobs ----------------------------------------------------------------------------
     def submit(self, user_id: str, spec: jobs.JobSpec) -> str:
@@ -125,25 +232,140 @@ class Studio:
     def job(self, user_id: str, job_id: str) -> dict:
         return jobs.get_job(self.db(), user_id, job_id)
 
+    def active_job(self, user_id: str, service: str) -> str | None:
+        """The user's newest queued or running job of ``service`` (from the database, so a reload,
+        another tab or another process sees it too)."""
+        return jobs.active_job(self.db(), user_id, service)
+
     def wait(self, user_id: str, job_id: str, timeout: float = 600.0) -> dict:
         return jobs.wait(self.db(), user_id, job_id, timeout)
 
     def cancel(self, user_id: str, job_id: str) -> bool:
         return self.queue.cancel(user_id, job_id)
 
+    def cancel_rendered(self, user_id: str, job_id: str) -> int:
+        """Cancel a job whose listener went away (a closed stream): it is refunded, then charged
+        for the share it had rendered (its progress). Returns the credits kept."""
+        row = self.job(user_id, job_id)
+        if not self.cancel(user_id, job_id):
+            return row["cost"]
+        keep = int(row["cost"] * min(max(float(row["progress"] or 0.0), 0.0), 1.0))
+        if keep > 0:
+            db = self.db()
+            try:
+                with write(db):
+                    credits.debit(db, user_id, keep, job_id)
+            except StudioError as error:
+                log.warning("could not charge the rendered part of job %s: %s", job_id, error)
+                return 0
+        return keep
+
     # -- history -------------------------------------------------------------------------
     def history(self, user_id: str, **filters) -> tuple[list[dict], int]:
+        """Newest first; filters: service, query, voice, page, per_page."""
         return history.list_jobs(self.db(), user_id, **filters)
+
+    def history_voices(self, user_id: str, service: str | None = None) -> list[tuple[str, str]]:
+        """(voice, label) of every voice in the user's history, for a filter."""
+        return history.voices_used(self.db(), user_id, service)
 
     def audio(self, user_id: str, job_id: str, fmt: str = "wav", index: int = 0, which: str = "result") -> bytes:
         return history.audio_bytes(self.db(), self.storage, user_id, job_id, fmt, index, which)
+
+    def audio_link(self, user_id: str, job_id: str, fmt: str = "wav", index: int = 0, which: str = "result") -> str:
+        """A signed, short-lived path (``/audio/<token>``) to the job's audio, for this user only;
+        it stops working at sign-out (:meth:`end_sessions`)."""
+        history.object_key(self.db(), user_id, job_id, index, which)  # the owner and the audio exist
+        return "/audio/" + links.sign(self.settings.data_dir, self.db(), user_id, job_id, which, index, fmt)
+
+    def live_link(self, user_id: str, job_id: str) -> str:
+        """A signed path (``/audio/live/<token>``) that streams a live job's audio as it renders (WAV)."""
+        self.job(user_id, job_id)
+        return "/audio/live/" + links.sign(self.settings.data_dir, self.db(), user_id, job_id, "live", 0, "wav")
+
+    def clip_link(self, user_id: str, data: bytes) -> str:
+        """A signed path to a clip that is not a job's (a voice preview, a voice sample), for this user only."""
+        clip_id = links.stash(user_id, data)
+        return "/audio/" + links.sign(self.settings.data_dir, self.db(), user_id, clip_id, "clip", 0, "wav")
+
+    def link_audio(self, claims: dict) -> bytes:
+        """The audio a verified link names, fetched through the owner checks."""
+        if claims["w"] == "clip":
+            return links.unstash(claims["u"], claims["j"])
+        return self.audio(claims["u"], claims["j"], claims["f"], claims["i"], claims["w"])
+
+    def open_link(self, token: str) -> dict:
+        """The claims of a signed audio link; NotFound when forged, expired or signed out."""
+        return links.verify(self.settings.data_dir, self.db(), token)
+
+    def end_sessions(self, user_id: str) -> None:
+        """Sign-out: every audio link given to ``user_id`` stops working."""
+        links.end_sessions(self.db(), user_id)
 
     def playback_url(self, user_id: str, job_id: str, index: int = 0, which: str = "result") -> str | None:
         """A presigned URL for S3 storage (checked against the owner first); None for local files."""
         return self.storage.playback_url(history.object_key(self.db(), user_id, job_id, index, which))
 
-    def delete(self, user_id: str, job_id: str) -> None:
-        history.delete_job(self.db(), self.storage, user_id, job_id)
+    def word_times(self, user_id: str, job_id: str) -> list[tuple[str, float, float]]:
+        """Each word of a finished text-to-speech job with its start and end (seconds)."""
+        row = self.job(user_id, job_id)
+        if row["service"] != "tts" or row["status"] != "completed":
+            raise InvalidInput("job", "Word timings exist for finished text-to-speech clips only.")
+        return alignment.word_times(codec.read_wav(self.audio(user_id, job_id)), row["title"])
+
+    def subtitles(self, user_id: str, job_id: str, fmt: str = "srt") -> str:
+        """SRT or WebVTT subtitles of a finished text-to-speech job."""
+        if fmt not in ("srt", "vtt"):
+            raise InvalidInput("format", f"Subtitles come as srt or vtt, got {str(fmt)[:10]!r}.")
+        words = self.word_times(user_id, job_id)
+        return alignment.srt(words) if fmt == "srt" else alignment.webvtt(words)
+
+    def delete(self, user_id: str, job_id: str) -> bool:
+        """Delete a finished job and its audio. True when all is gone; False when the audio store
+        could not be reached: the entry is hidden at once and its files are removed by the sweep."""
+        return history.delete_job(self.db(), self.storage, user_id, job_id)
+
+    # -- upkeep ---------------------------------------------------------------------------
+    def sweep(self, min_age: float | None = None, objects: bool = True) -> sweep_mod.SweepReport:
+        """Finish marked deletions, drop previews of ended jobs, remove objects no row refers to
+        (older than ``min_age`` seconds, default ``sweep_min_age``)."""
+        age = self.settings.sweep_min_age if min_age is None else min_age
+        return sweep_mod.sweep(self.db(), self.storage, age, objects)
+
+    def _sweep_quietly(self) -> None:
+        try:
+            self.sweep()
+        except Exception as error:  # never stops the studio; the CLI sweep reports in full
+            log.warning("start-up sweep failed: %s", error)
+
+    def _maintain(self) -> None:
+        self.sweep(objects=False)
+
+    # -- team mode ------------------------------------------------------------------------
+    def sign_in(self, username: str, password: str, client: str | None) -> str:
+        """The user name if the password is right; SignInRefused (wrong, or throttled) otherwise."""
+        return users.sign_in(self.db(), self.settings.users_file, username, password, client)
+
+    def sign_out(self, username: str) -> None:
+        """End every session of ``username``: sign-in cookies issued before now stop working."""
+        credits.ensure_user(self.db(), username, self.settings.starting_credits)
+        users.sign_out(self.db(), username)
+
+    def session_valid(self, username: str, issued_at: float) -> bool:
+        """Is a sign-in cookie of ``username`` issued at ``issued_at`` (Unix time) still good?"""
+        return users.session_valid(self.db(), self.settings.users_file, username, issued_at)
+
+    def register(self, username: str, name: str, email: str, password: str, repeat: str,
+                 invite_code: str | None = None, client: str | None = None) -> str:
+        """Create an account (registration must be on); it starts with ``registration_credits``."""
+        return users.register(self.db(), self.settings, username, name, email, password, repeat, invite_code, client)
+
+    def cookie_settings(self) -> dict:
+        """{name, key, expiry_days} of the sign-in cookie (the key is generated once and kept)."""
+        return users.cookie_settings(self.settings.users_file)
+
+    def display_name(self, username: str) -> str | None:
+        return users.display_name(self.settings.users_file, username)
 
     @property
     def data_dir(self) -> Path:

@@ -116,14 +116,15 @@ class AppServer:
         stop(self.process)
 
 
-def start_app(data_dir: Path, env: dict | None = None, timeout: float = 120.0) -> AppServer:
+def start_app(data_dir: Path, env: dict | None = None, timeout: float = 120.0, script: str = "serve.py") -> AppServer:
+    """The studio as `make run` serves it (serve.py: the pages and the HTTP API on one port)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     log = data_dir / "streamlit.log"
     full_env = {**os.environ, "STUDIO_DATA_DIR": str(data_dir), "STUDIO_CONFIG": str(data_dir / "none.toml"),
                 **(env or {})}
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / script), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
         cwd=ROOT, env=full_env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
     )

@@ -1,6 +1,13 @@
-"""Streamlit pieces shared by the pages: job progress, players, history rows, error display."""
+"""Streamlit pieces shared by the pages: job progress, players, history rows, error display.
+
+What the page shows is read from the database on every draw (the job row, the balance), so a
+reload, a second tab or another process sees the same truth. Every piece of audio that goes
+to the browser — players and downloads — goes through a signed link to the studio's own
+route (:func:`audio_link`, :func:`clip`), never a public Streamlit media file.
+"""
 from __future__ import annotations
 
+import html
 import logging
 from datetime import datetime
 
@@ -13,6 +20,7 @@ log = logging.getLogger(__name__)
 
 POLL_SECONDS = 1.0
 SERVICE_LABELS = {"tts": "Text to Speech", "vc": "Voice Changer", "sfx": "Sound Effects"}
+ACTIVE = ("queued", "running")
 
 
 def show_error(error: Exception) -> None:
@@ -25,37 +33,124 @@ def show_error(error: Exception) -> None:
                  icon=":material/error:")
 
 
+# -- audio to the browser ------------------------------------------------------------------------
+# Audio never goes through Streamlit's media files (public URLs that anyone holding them can
+# fetch, for minutes after sign-out). Players and downloads point at the studio's own route
+# (api/media.py) with a signed, short-lived link that names the owner and dies at sign-out.
+def audio_link(job: dict, which: str = "result", index: int = 0, fmt: str = "wav", download: bool = False) -> str:
+    """The signed-in user's link to a job's audio (owner-checked when it is made and when it is used)."""
+    link = session.studio().audio_link(session.user(), job["id"], fmt, index, which)
+    return link + ("?download=1" if download else "")
+
+
+def _audio_tag(link: str, test_id: str = "") -> None:
+    extra = f' data-testid="{html.escape(test_id)}"' if test_id else ""
+    st.html(f'<audio controls preload="metadata" src="{html.escape(link)}" style="width:100%"{extra}></audio>')
+
+
+def clip(data: bytes) -> None:
+    """Play audio that is not a job's (a voice preview, one of the user's voice samples)."""
+    _audio_tag(session.studio().clip_link(session.user(), data))
+
+
 def player(job: dict, which: str = "result", index: int = 0) -> None:
-    """Play a job's audio: a presigned URL for S3 storage, the bytes for local storage."""
-    studio, user = session.studio(), session.user()
     try:
-        url = studio.playback_url(user, job["id"], index=index, which=which)
-        st.audio(url if url else studio.audio(user, job["id"], index=index, which=which), format="audio/wav")
+        _audio_tag(audio_link(job, which, index))
     except StudioError as error:
         show_error(error)
 
 
+def live_player(job_id: str) -> None:
+    """One continuous player for a text-to-speech job while it renders: it plays the chunks as
+    they are made, from the first sentence, without restarting (a WAV stream, api/media.py)."""
+    try:
+        link = session.studio().live_link(session.user(), job_id)
+    except StudioError as error:
+        show_error(error)
+        return
+    st.html(f'<audio controls autoplay preload="auto" src="{html.escape(link)}" style="width:100%" '
+            'data-testid="live-player"></audio>')
+
+
 def downloads(job: dict, index: int = 0, key: str = "") -> None:
-    studio, user = session.studio(), session.user()
     stem = f"{job['service']}-{job['id'][:8]}" + (f"-{index + 1}" if index else "")
-    a, b = st.columns(2)
-    a.download_button("WAV", data=lambda: studio.audio(user, job["id"], "wav", index), file_name=f"{stem}.wav",
-                      mime="audio/wav", key=f"wav-{key}{job['id']}-{index}", icon=":material/download:")
-    b.download_button("MP3", data=lambda: studio.audio(user, job["id"], "mp3", index), file_name=f"{stem}.mp3",
-                      mime="audio/mpeg", key=f"mp3-{key}{job['id']}-{index}", icon=":material/download:")
+    try:
+        anchors = "".join(
+            f'<a role="button" href="{html.escape(audio_link(job, index=index, fmt=fmt, download=True))}" '
+            f'download="{stem}.{fmt}" style="margin-right:1.5em">{fmt.upper()}</a>' for fmt in ("wav", "mp3"))
+    except StudioError as error:
+        show_error(error)
+        return
+    st.html(f'<div>⬇ {anchors}</div>')
 
 
-def job_panel(job_id: str, key: str) -> None:
+def takes(job: dict, key: str, compare_source: bool = False) -> None:
+    """Every result of a finished job, one take per row (four variations stay readable in a
+    narrow column); for a voice conversion, the original beside it for A/B."""
+    outputs = job["outputs"] or [job["result_key"]]
+    if compare_source and job.get("source_key") and len(outputs) == 1:
+        a, b = st.columns(2)
+        with a:
+            st.caption("A · original")
+            player(job, which="source")
+        with b:
+            st.caption("B · converted")
+            player(job)
+        downloads(job, key=key)
+        return
+    for i in range(len(outputs)):
+        if len(outputs) > 1:
+            st.caption(f"Take {i + 1} of {len(outputs)}")
+        player(job, index=i)
+        downloads(job, index=i, key=key)
+
+
+# -- what a job was made with --------------------------------------------------------------------
+def describe(job: dict) -> str:
+    """Voice, engine and settings of a clip, in one line."""
+    p = job.get("params") or {}
+    parts: list[str] = []
+    if job["service"] == "tts":
+        parts.append(f"voice {p.get('voice', '?')}")
+        if isinstance(p.get("speed"), (int, float)) and p["speed"] != 1:
+            parts.append(f"speed {p['speed']:g}")
+    elif job["service"] == "vc":
+        parts.append(f"to {p.get('target_name') or p.get('target', '?')}")
+        parts.append(f"mode {p.get('mode', '?')}")
+        if p.get("strength") is not None:
+            parts.append(f"strength {p['strength']:g}")
+        if p.get("pitch_shift"):
+            parts.append(f"pitch {p['pitch_shift']:+g} st")
+        if p.get("keep_pitch"):
+            parts.append("own pitch")
+        if p.get("diffusion_steps"):
+            parts.append(f"{p['diffusion_steps']} steps")
+    elif job["service"] == "sfx":
+        if p.get("duration") is not None:
+            parts.append(f"{p['duration']:g} s")
+        if (p.get("variations") or 1) > 1:
+            parts.append(f"{p['variations']} variations")
+        if p.get("loop"):
+            parts.append("loop")
+        if p.get("seed") is not None:
+            parts.append(f"seed {p['seed']}")
+    parts.append(f"engine {job['engine']}")
+    return " · ".join(parts)
+
+
+# -- a running job -----------------------------------------------------------------------------
+def job_panel(job_id: str, key: str, early_playback: bool = True) -> None:
     """Progress, early playback, cancel and the result of one job; polls while it runs.
 
-    A reload or a second tab shows the same job, because everything is read from its row."""
+    A reload or a second tab shows the same job, because everything is read from its row
+    (app.py finds the user's running job in the database when the session has none)."""
     studio, user = session.studio(), session.user()
     try:
         row = studio.job(user, job_id)
     except NotFound:
         st.session_state.pop(key, None)
         return
-    active = row["status"] in ("queued", "running")
+    started_active = row["status"] in ACTIVE
 
     def body() -> None:
         try:
@@ -63,30 +158,28 @@ def job_panel(job_id: str, key: str) -> None:
         except NotFound:
             st.session_state.pop(key, None)
             st.rerun(scope="app")
-        if job["status"] in ("queued", "running"):
+        if job["status"] in ACTIVE:
             st.progress(job["progress"] or 0.0, text=job["message"] or job["status"].capitalize())
-            if job["preview_key"]:
+            if early_playback and job["preview_key"]:
                 st.caption("The first part is ready — listen while the rest is generated.")
                 player(job, which="preview")
             if st.button("Cancel", key=f"cancel-{job_id}", icon=":material/stop_circle:"):
-                studio.cancel(user, job_id)
+                try:
+                    studio.cancel(user, job_id)
+                except StudioError as error:
+                    show_error(error)
                 st.rerun(scope="app")
             return
-        if active:  # it just ended: refresh the whole page (balance, history)
+        if started_active:  # it just ended: draw the whole page again (balance, recent list)
             st.rerun(scope="app")
         if job["status"] == "completed":
-            outputs = job["outputs"] or [job["result_key"]]
-            cols = st.columns(len(outputs))
-            for i, col in enumerate(cols):
-                with col:
-                    player(job, index=i)
-                    downloads(job, index=i, key="panel")
+            takes(job, key="panel")
         elif job["status"] == "failed":
             st.error(job["error"] or "Generation failed.", icon=":material/error:")
         elif job["status"] == "cancelled":
             st.info("Cancelled. Your credits were refunded.", icon=":material/info:")
 
-    st.fragment(body, run_every=POLL_SECONDS if active else None)()
+    st.fragment(body, run_every=POLL_SECONDS if started_active else None)()
 
 
 def when(iso: str | None) -> str:
@@ -95,34 +188,69 @@ def when(iso: str | None) -> str:
     return datetime.fromisoformat(iso).astimezone().strftime("%d %b %H:%M")
 
 
+# -- history -----------------------------------------------------------------------------------
 def history_rows(service: str | None = None, per_page: int = 5, key: str = "recent", query: str | None = None,
-                 page: int = 1) -> int:
-    """The user's jobs, newest first, each with player, downloads and delete. Returns the total count."""
+                 page: int = 1, voice: str | None = None) -> int:
+    """The user's jobs, newest first, each with what made it, player, downloads and a delete that
+    asks first. While one of them runs, the list polls, so no card stays "queued" after its job
+    ended. Returns the total count."""
     studio, user = session.studio(), session.user()
+    filters = dict(service=service, query=query, page=page, per_page=per_page, voice=voice)
     try:
-        rows, total = studio.history(user, service=service, query=query, page=page, per_page=per_page)
+        rows, total = studio.history(user, **filters)
     except StudioError as error:
         show_error(error)
         return 0
-    if not rows:
-        st.caption("Nothing here yet.")
-    for job in rows:
-        with st.container(border=True):
-            title = job["title"] if len(job["title"]) <= 140 else job["title"][:140] + "…"
-            st.markdown(f"**{SERVICE_LABELS.get(job['service'], job['service'])}** · {when(job['created_at'])} · "
-                        f"{job['cost']} credits · {job['status']}")
-            st.text(title)
-            if job["status"] == "completed":
-                player(job)
-                downloads(job, key=key)
-            elif job["status"] == "failed":
-                st.caption(f"Failed: {job['error']}")
-            if job["status"] not in ("queued", "running"):
-                if st.button("Delete", key=f"del-{key}-{job['id']}", icon=":material/delete:"):
-                    try:
-                        studio.delete(user, job["id"])
-                        st.toast("Deleted.")
-                        st.rerun()
-                    except StudioError as error:
-                        show_error(error)
+    running = {job["id"] for job in rows if job["status"] in ACTIVE}
+
+    def body() -> None:
+        try:
+            current, _ = studio.history(user, **filters) if running else (rows, total)
+        except StudioError as error:
+            show_error(error)
+            return
+        if running and not running & {job["id"] for job in current if job["status"] in ACTIVE}:
+            st.rerun(scope="app")  # everything that ran has ended: fresh balance and panels
+        if not current:
+            st.caption("Nothing here yet.")
+        for job in current:
+            _card(job, key)
+
+    st.fragment(body, run_every=POLL_SECONDS * 2 if running else None)()
     return total
+
+
+def _card(job: dict, key: str) -> None:
+    studio, user = session.studio(), session.user()
+    with st.container(border=True):
+        title = job["title"] if len(job["title"]) <= 140 else job["title"][:140] + "…"
+        st.markdown(f"**{SERVICE_LABELS.get(job['service'], job['service'])}** · {when(job['created_at'])} · "
+                    f"{job['cost']} credits · {job['status']}")
+        st.text(title)
+        st.caption(describe(job))
+        if job["status"] == "completed":
+            takes(job, key=key, compare_source=job["service"] == "vc")
+        elif job["status"] == "failed":
+            st.caption(f"Failed: {job['error']}")
+        elif job["status"] in ACTIVE:
+            st.progress(job["progress"] or 0.0, text=job["message"] or job["status"].capitalize())
+        if job["status"] in ACTIVE:
+            return
+        confirm = f"confirm-del-{key}-{job['id']}"
+        if not st.session_state.get(confirm):
+            st.button("Delete", key=f"del-{key}-{job['id']}", icon=":material/delete:",
+                      on_click=st.session_state.__setitem__, args=(confirm, True))
+            return
+        st.warning("Delete this clip and its audio for good?", icon=":material/delete:")
+        a, b = st.columns(2)
+        b.button("Keep it", key=f"del-no-{key}-{job['id']}", on_click=st.session_state.pop, args=(confirm, None))
+        if a.button("Yes, delete", key=f"del-yes-{key}-{job['id']}", type="primary"):
+            st.session_state.pop(confirm, None)
+            try:
+                gone = studio.delete(user, job["id"])
+                session.notify("Deleted." if gone else "Deleted. The audio store is not answering; its files "
+                               "will be removed when it is back.")
+            except StudioError as error:
+                show_error(error)
+                return
+            st.rerun()

@@ -1,0 +1,20 @@
+"""The studio's HTTP API, beside the pages in the same process (``serve.py``).
+
+OpenAI-compatible speech (``/v1/audio/speech``, ``/v1/models``) and the ElevenLabs routes
+people script against (text-to-speech with streaming and timestamps, voices, speech-to-speech,
+sound generation, history, user). Every route authenticates an API key, then calls the
+same :class:`studio.core.Studio` the pages use, so credits, history and jobs are shared.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from starlette.routing import BaseRoute
+
+from studio.core import Studio
+
+
+def routes(get_studio: Callable[[], Studio]) -> list[BaseRoute]:
+    from api import elevenlabs, media, openai
+
+    return [*openai.routes(get_studio), *elevenlabs.routes(get_studio), *media.routes(get_studio)]

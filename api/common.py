@@ -1,0 +1,131 @@
+"""What the OpenAI and ElevenLabs routes share: the route wrapper, voices, speech jobs and
+their responses (whole or streamed)."""
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import threading
+from typing import Awaitable, Callable
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+
+from api import encode
+from api.auth import check_size, user_of
+from api.errors import APIError, from_exception
+from audiokit import Audio
+from engines.tts.text import MAX_CHARS
+from studio.core import Studio
+
+log = logging.getLogger(__name__)
+TTS_ENGINES = ("kokoro", "piper")
+
+
+def route(get_studio: Callable[[], Studio], fn: Callable[..., Awaitable[Response]], max_bytes: int | None = None):
+    """An endpoint: the studio, the caller's user id (API key checked), errors as JSON."""
+
+    @functools.wraps(fn)
+    async def endpoint(request: Request) -> Response:
+        try:
+            studio = get_studio()
+            check_size(request, *(() if max_bytes is None else (max_bytes,)))
+            user = await run_in_threadpool(user_of, request, studio)
+            return await fn(request, studio, user)
+        except Exception as error:  # noqa: BLE001 — every failure becomes a JSON answer
+            return from_exception(error)
+
+    return endpoint
+
+
+async def json_body(request: Request) -> dict:
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
+        raise APIError(422, "invalid_json", "The request body must be a JSON object.") from None
+    if not isinstance(body, dict):
+        raise APIError(422, "invalid_json", "The request body must be a JSON object.")
+    return body
+
+
+def text_field(body: dict, name: str) -> str:
+    text = body.get(name)
+    if not isinstance(text, str):
+        raise APIError(422, "invalid_request", f"`{name}` must be a string, got {type(text).__name__}.")
+    if not text.strip():
+        raise APIError(400, "invalid_request", f"`{name}` is empty. Send the text to speak.")
+    if len(text) > MAX_CHARS:
+        raise APIError(413, "too_large", f"`{name}` is {len(text):,} characters; the limit is {MAX_CHARS:,}. "
+                                         "Split it into several requests.")
+    return text
+
+
+def voice_catalog(studio: Studio) -> dict[str, tuple[str, object]]:
+    """voice id → (engine id, Voice) for every text-to-speech engine that can run here."""
+    out = {}
+    for info in studio.engines("tts"):
+        if info.available and info.id in TTS_ENGINES:
+            for voice in studio.engine_voices(info.id):
+                out.setdefault(voice.id, (info.id, voice))
+    return out
+
+
+def resolve_voice(studio: Studio, voice_id: str, engine: str | None = None) -> tuple[str, str]:
+    catalog = voice_catalog(studio)
+    if not isinstance(voice_id, str) or voice_id not in catalog:
+        raise APIError(404, "voice_not_found", f"Unknown voice {str(voice_id)[:40]!r}. GET /v1/voices lists them.")
+    found_engine, _ = catalog[voice_id]
+    if engine and engine != found_engine:
+        raise APIError(400, "invalid_request", f"Voice {voice_id!r} belongs to the {found_engine} model, not {engine}.")
+    return found_engine, voice_id
+
+
+def _first(iterator):
+    return next(iterator, None)
+
+
+async def speech_response(studio: Studio, user: str, text: str, voice: str, engine: str, speed: float | None,
+                          fmt: encode.Format, stream: bool, headers: dict | None = None) -> Response:
+    """Queue the job, then answer with the audio: streamed from the first chunk when the format
+    allows it and ``stream`` is set, otherwise once the take is complete."""
+    job_id, _ = await run_in_threadpool(studio.submit_tts, user, text, voice, engine, speed, True)
+    headers = {"x-job-id": job_id, "history-item-id": job_id, "request-id": job_id, **(headers or {})}
+    chunks = studio.follow(user, job_id)
+    if not (stream and fmt.streams):
+        pieces = await run_in_threadpool(list, chunks)
+        audio = Audio.join(pieces)
+        return Response(await run_in_threadpool(encode.encode, audio, fmt), media_type=fmt.media_type, headers=headers)
+    first = await run_in_threadpool(_first, chunks)  # errors before any byte are still JSON errors
+    return StreamingResponse(_stream(studio, user, job_id, chunks, first, fmt), media_type=fmt.media_type, headers=headers)
+
+
+async def _stream(studio: Studio, user: str, job_id: str, chunks, first, fmt: encode.Format):
+    encoder = encode.StreamEncoder(fmt)
+    finished = False
+    try:
+        chunk = first
+        while chunk is not None:
+            data = encoder.chunk(chunk)
+            if data:
+                yield data
+            chunk = await run_in_threadpool(_first, chunks)
+        tail = encoder.end()
+        if tail:
+            yield tail
+        finished = True
+    except Exception:  # the job failed mid-stream: the client sees the stream end early
+        log.exception("stream of job %s ended early", job_id)
+        finished = True
+    finally:
+        if not finished:  # the client went away: stop the job, charge only what was rendered
+            # The task is being cancelled, so nothing can be awaited here: hand it to a thread.
+            threading.Thread(target=_cancel_quietly, args=(studio, user, job_id), daemon=True).start()
+
+
+def _cancel_quietly(studio: Studio, user: str, job_id: str) -> None:
+    try:
+        kept = studio.cancel_rendered(user, job_id)
+        log.info("client left the stream of job %s: cancelled, %d credits kept for what was rendered", job_id, kept)
+    except Exception:  # noqa: BLE001
+        log.exception("could not cancel job %s after its client left", job_id)
