@@ -17,13 +17,13 @@ def test_live_player_never_restarts_and_plays_to_the_end(app_server, page):
     page.get_by_role("button", name="Generate speech").click()
     player = page.locator("audio[data-testid='live-player']")
     player.wait_for(timeout=120_000)
-    handle = player.element_handle()
     # Four times real speed, muted: the test need not sit through two minutes of speech; the
     # player still has to wait for chunks that are not rendered yet, which is what is tested.
-    page.evaluate("el => { el.muted = true; el.playbackRate = 4; return el.play(); }", handle)
+    player.evaluate("el => { el.muted = true; el.playbackRate = 4; return el.play(); }")
     times, deadline = [], time.monotonic() + 600
     while time.monotonic() < deadline:
-        state = page.evaluate("el => [el.currentTime, el.ended, el.error && el.error.code]", handle)
+        # Looked up afresh each time: a redraw that replaced the player would start again at 0.
+        state = player.evaluate("el => [el.currentTime, el.ended, el.error && el.error.code]")
         assert state[2] is None, f"the player failed with media error {state[2]}"
         times.append(state[0])
         if state[1]:

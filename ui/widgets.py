@@ -7,8 +7,10 @@ route (:func:`audio_link`, :func:`clip`), never a public Streamlit media file.
 """
 from __future__ import annotations
 
+import hashlib
 import html
 import logging
+import time
 from datetime import datetime
 
 import streamlit as st
@@ -37,9 +39,24 @@ def show_error(error: Exception) -> None:
 # Audio never goes through Streamlit's media files (public URLs that anyone holding them can
 # fetch, for minutes after sign-out). Players and downloads point at the studio's own route
 # (api/media.py) with a signed, short-lived link that names the owner and dies at sign-out.
+REUSE_SECONDS = 600  # a link is reused this long (it lives at least 15 minutes), so redraws keep the same player
+
+
+def _stable(key: tuple, make) -> str:
+    """The link made for ``key`` within the last REUSE_SECONDS, or a new one: a player whose
+    link changed would be replaced, and stop or restart, in the middle of playing."""
+    links = st.session_state.setdefault("studio_audio_links", {})
+    found = links.get(key)
+    if found is None or time.time() - found[1] > REUSE_SECONDS:
+        found = links[key] = (make(), time.time())
+    return found[0]
+
+
 def audio_link(job: dict, which: str = "result", index: int = 0, fmt: str = "wav", download: bool = False) -> str:
     """The signed-in user's link to a job's audio (owner-checked when it is made and when it is used)."""
-    link = session.studio().audio_link(session.user(), job["id"], fmt, index, which)
+    user = session.user()
+    link = _stable(("job", user, job["id"], which, index, fmt),
+                   lambda: session.studio().audio_link(user, job["id"], fmt, index, which))
     return link + ("?download=1" if download else "")
 
 
@@ -50,7 +67,8 @@ def _audio_tag(link: str, test_id: str = "") -> None:
 
 def clip(data: bytes) -> None:
     """Play audio that is not a job's (a voice preview, one of the user's voice samples)."""
-    _audio_tag(session.studio().clip_link(session.user(), data))
+    user = session.user()
+    _audio_tag(_stable(("clip", user, hashlib.sha256(data).hexdigest()), lambda: session.studio().clip_link(user, data)))
 
 
 def player(job: dict, which: str = "result", index: int = 0) -> None:
@@ -64,7 +82,8 @@ def live_player(job_id: str) -> None:
     """One continuous player for a text-to-speech job while it renders: it plays the chunks as
     they are made, from the first sentence, without restarting (a WAV stream, api/media.py)."""
     try:
-        link = session.studio().live_link(session.user(), job_id)
+        user = session.user()
+        link = _stable(("live", user, job_id), lambda: session.studio().live_link(user, job_id))
     except StudioError as error:
         show_error(error)
         return
