@@ -1,7 +1,14 @@
+import re
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from audiokit.errors import InvalidInput
-from engines.tts.text import MAX_CHARS, PAUSE_PARAGRAPH, clean_text, split_chunks
+from engines.tts.text import (
+    CONJUNCTIONS, MAX_CHARS, NO_CUT_AFTER, PAUSE_PARAGRAPH, PHRASE_WORDS, PREPOSITIONS, RELATIVES, apply_lexicon,
+    clean_text, spoken_form, split_chunks,
+)
 
 
 @pytest.mark.parametrize(
@@ -32,41 +39,171 @@ def test_clean_text_at_exactly_the_limit_is_accepted():
     assert len(clean_text("a" * MAX_CHARS).text) == MAX_CHARS
 
 
+# -- chunking --------------------------------------------------------------------------------------
+
+def squash(text: str) -> str:
+    return "".join(text.split())
+
+
 def test_sentences_keep_abbreviations_and_decimals_together():
     text = "Dr. Smith paid $3.50 on Jan. 3rd. The U.S. team won! Did it? Yes."
-    chunks = split_chunks(text, max_chars=30, first_max_chars=30)
-    joined = [c.text for c in chunks]
-    assert "Dr. Smith paid $3.50 on Jan." in joined[0]
-    assert all(len(c) <= 30 for c in joined)
-    assert " ".join(joined) == text
+    chunks = split_chunks(text)
+    assert [c.text for c in chunks] == ["Dr. Smith paid $3.50 on Jan. 3rd.", "The U.S. team won!", "Did it?", "Yes."]
+    assert [c.cut for c in chunks] == ["sentence", "sentence", "sentence", "end"]
+    assert chunks[0].render_text == "Doctor Smith paid three dollars and fifty cents on January third."
 
 
-def test_first_chunk_is_short_and_later_chunks_pack_sentences():
-    text = ("This opening sentence is rather long, much longer than the first chunk allows, so it is cut. "
-            + "Then many short sentences follow. " * 10).strip()
-    chunks = split_chunks(text, max_chars=120, first_max_chars=60)
-    assert len(chunks[0].text) <= 60
-    assert all(len(c.text) <= 120 for c in chunks)
-    assert max(len(c.text) for c in chunks[1:]) > 60  # later chunks are packed, not one sentence each
-    # nothing is lost or reordered
-    assert " ".join(c.text for c in chunks).split() == text.split()
+def test_the_first_chunk_is_the_first_clause_never_a_cut_mid_phrase():
+    text = ("The harbour was quiet in the early morning, and the fishing boats rocked gently against the pier. "
+            "A few gulls circled overhead.")
+    chunks = split_chunks(text, first_max_chars=60)
+    assert chunks[0].text == "The harbour was quiet in the early morning,"
+    assert chunks[0].cut == "clause" and chunks[0].render_text.endswith(",")
+    assert chunks[1].text == "and the fishing boats rocked gently against the pier."
+    assert chunks[2].text == "A few gulls circled overhead."
+
+
+def test_a_long_clause_without_punctuation_is_cut_before_a_phrase_word_and_rendered_with_a_comma():
+    text = ("Old Mr. Turner waved to everyone who passed by the little shop that stood beside the railway "
+            "station in the middle of the busy town where he had lived since he was a boy.")
+    chunks = split_chunks(text, max_chars=100, first_max_chars=100)
+    assert len(chunks) >= 2
+    for chunk, following in zip(chunks, chunks[1:]):
+        assert chunk.cut == "phrase"
+        assert following.text.split()[0].lower() in PHRASE_WORDS
+        assert chunk.render_text.endswith(",") and not chunk.text.endswith(",")
+    assert squash(" ".join(c.text for c in chunks)) == squash(text)
+
+
+def test_a_dash_or_semicolon_before_a_cut_is_rendered_as_a_comma():
+    text = "We waited for the train for a very long time; it never came — nobody knew why it was so late that day."
+    chunks = split_chunks(text, max_chars=45, first_max_chars=45)
+    assert chunks[0].text.endswith(";") and chunks[0].render_text.endswith("time,")
+    assert any(c.text.endswith("—") and c.render_text.endswith("came,") for c in chunks)
+    assert chunks[-1].render_text.endswith("day.")
 
 
 def test_pauses_follow_punctuation_and_paragraphs():
     chunks = split_chunks("First paragraph ends here.\n\nSecond one, with a clause.", max_chars=30, first_max_chars=30)
-    assert chunks[0].pause_after == PAUSE_PARAGRAPH
-    assert chunks[-1].pause_after == 0.0
+    assert chunks[0].pause_after == PAUSE_PARAGRAPH and chunks[0].cut == "paragraph"
+    assert chunks[-1].pause_after == 0.0 and chunks[-1].cut == "end"
 
 
 def test_a_word_longer_than_the_limit_is_still_split():
     chunks = split_chunks("a" * 500, max_chars=200, first_max_chars=60)
     assert "".join(c.text for c in chunks) == "a" * 500
-    assert all(len(c.text) <= 200 for c in chunks)
+    assert all(len(c.render_text) <= 201 for c in chunks)  # + the comma that marks a cut
 
+
+def test_numbers_count_at_their_spoken_length():
+    text = "It cost $1,234,567.89 in total, which was more than anyone had planned for the whole year of work."
+    chunks = split_chunks(text, max_chars=90, first_max_chars=90)
+    assert all(len(c.render_text) <= 91 for c in chunks)
+    assert squash(" ".join(c.text for c in chunks)) == squash(text)
+
+
+# -- chunker invariants, as properties ----------------------------------------------------------------
+
+PLAIN_WORDS = ["harbour", "boats", "morning", "quiet", "rocked", "gently", "market", "stalls", "bread",
+               "street", "newspapers", "corner", "years", "waved", "everyone", "joke", "customer", "light",
+               "water", "gulls", "circled", "early", "fishing", "smell", "fresh", "drifted", "Turner",
+               "remember", "rain", "shine", "the", "a", "of", "to", "his", "old"]
+WORDS = PLAIN_WORDS + sorted(PHRASE_WORDS)
+CLAUSE_MARKS = [",", ";", ":", " —", " -"]
+SENTENCE_MARKS = [".", "!", "?"]
+
+
+@st.composite
+def texts(draw):
+    paragraphs = []
+    for _ in range(draw(st.integers(1, 3))):
+        sentences = []
+        for _ in range(draw(st.integers(1, 4))):
+            clauses = []
+            for _ in range(draw(st.integers(1, 4))):
+                clauses.append(" ".join(draw(st.lists(st.sampled_from(WORDS), min_size=1, max_size=30))))
+            marks = [draw(st.sampled_from(CLAUSE_MARKS)) for _ in clauses[1:]]
+            sentence = clauses[0] + "".join(f"{m} {c}" for m, c in zip(marks, clauses[1:]))
+            sentences.append(sentence[0].upper() + sentence[1:] + draw(st.sampled_from(SENTENCE_MARKS)))
+        paragraphs.append(" ".join(sentences))
+    return "\n\n".join(paragraphs)
+
+
+def split_kind(head: str, following: str) -> str:
+    """Where a cut between two chunks lies, judged from the text alone."""
+    if re.search(r"[.!?…][\"'”’)\]]*$", head):
+        return "sentence"
+    if re.search(r"(?:[,;:]|\s[—–]|\s-{1,2})$", head):
+        return "clause"
+    first, before = re.sub(r"\W+$", "", following.split()[0].lower()), head.split()[-1].lower()
+    if (first in CONJUNCTIONS or first in RELATIVES or first in PREPOSITIONS) and before not in NO_CUT_AFTER:
+        return "phrase"
+    return "word"
+
+
+def boundary_in_reach(head: str, following: str, limit: int) -> bool:
+    """Whether a phrase boundary lay within ``limit`` characters of where ``head`` began."""
+    words = (head + " " + following).split()
+    for i in range(1, len(words)):
+        if len(" ".join(words[:i])) > limit:
+            break
+        if split_kind(" ".join(words[:i]), " ".join(words[i:])) == "phrase":
+            return True
+    return False
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=texts(), max_chars=st.integers(40, 300), first=st.integers(20, 120))
+def test_chunker_invariants(text, max_chars, first):
+    chunks = split_chunks(text, max_chars=max_chars, first_max_chars=first)
+    # rejoined chunks equal the input, modulo whitespace
+    assert squash(" ".join(c.text for c in chunks)) == squash(text)
+    # no chunk over the limit (its spoken form, plus the comma a cut adds)
+    for i, chunk in enumerate(chunks):
+        limit = first if i == 0 else max_chars
+        assert len(chunk.render_text) <= limit + 1 or chunk.cut in ("sentence", "paragraph", "end") and \
+            len(chunk.render_text) <= limit, (chunk, limit)
+    # every split lies at a sentence end, clause punctuation or a phrase boundary, unless a
+    # clause with no phrase boundary within the limit left nothing else
+    for chunk, following in zip(chunks, chunks[1:]):
+        kind = split_kind(chunk.text, following.text)
+        assert kind == chunk.cut or kind == "sentence" and chunk.cut in ("sentence", "paragraph"), (chunk, following)
+        if kind == "word":
+            limit = first if chunk is chunks[0] else max_chars
+            assert not boundary_in_reach(chunk.text, following.text, limit), "a phrase boundary was in reach"
+        # a piece that ends mid-sentence is rendered with a comma: continuing intonation
+        if chunk.mid_sentence:
+            assert chunk.render_text.endswith(",")
+        else:
+            assert not chunk.render_text.endswith(",")
+
+
+# -- spoken form and lexicon ---------------------------------------------------------------------------
 
 def test_spoken_form_expands_abbreviations_only_as_whole_words():
-    from engines.tts.text import spoken_form
-
     assert spoken_form("Dr. Smith met Mrs. Jones on Jan. 5th, e.g. at noon.") == \
-        "Doctor Smith met Missus Jones on January 5th, for example at noon."
-    assert spoken_form("Drive to the Dr.Who shop. No. 5 vs. No") == "Drive to the Dr.Who shop. number 5 versus No"
+        "Doctor Smith met Missus Jones on January fifth, for example at noon."
+    assert spoken_form("Drive to the Dr.Who shop. No. 5 vs. No") == "Drive to the Dr.Who shop. number five versus No"
+
+
+def test_lexicon_respells_words_and_phrases_case_insensitively_on_word_boundaries():
+    lexicon = {"Kokoro": "koh-koh-roh", "New York": "Noo York", "SQL": "sequel"}
+    assert spoken_form("kokoro speaks; KOKOROS don't. In new  york, SQL rules.", lexicon) == \
+        "koh-koh-roh speaks; KOKOROS don't. In Noo York, sequel rules."
+
+
+def test_lexicon_phonemes_are_marked_and_left_alone_by_normalisation():
+    text = apply_lexicon("Say tomato 3 times.", [("tomato", "/təmˈɑːtoʊ/")])
+    assert text == "Say [tomato](/təmˈɑːtoʊ/) 3 times."
+    assert spoken_form("Say tomato 3 times.", [("tomato", "/təmˈɑːtoʊ/")]) == "Say [tomato](/təmˈɑːtoʊ/) three times."
+
+
+def test_the_longest_lexicon_entry_wins_and_entries_apply_before_numbers():
+    lexicon = {"York": "Yawk", "New York": "Noo Yawk", "3M": "three em"}
+    assert spoken_form("New York and York; 3M made 3 things.", lexicon) == \
+        "Noo Yawk and Yawk; three em made three things."
+
+
+def test_chunks_apply_the_lexicon_to_their_render_text():
+    chunks = split_chunks("I like tomato soup.", lexicon={"tomato": "/təmˈɑːtoʊ/"})
+    assert chunks[0].render_text == "I like [tomato](/təmˈɑːtoʊ/) soup."

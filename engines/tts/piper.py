@@ -8,6 +8,7 @@ import numpy as np
 from engines import assets, onnx
 from engines.contract import Voice, missing_module
 from engines.tts.common import ChunkedTTS
+from engines.tts.normalize import PHONEME_SPAN
 
 
 class PiperEngine(ChunkedTTS):
@@ -15,6 +16,7 @@ class PiperEngine(ChunkedTTS):
     title = "Piper — fastest, one US voice"
     licence = "GPL-3.0 (piper-tts runtime); en_US-joe-medium voice: CC0"
     sample_rate = 22_050  # the bundled voice's rate; read from its config on load
+    steady_level = False  # its level swings by 3 LU and more between sentences: normalise each chunk
 
     def __init__(self) -> None:
         super().__init__()
@@ -40,7 +42,10 @@ class PiperEngine(ChunkedTTS):
     def _render(self, text: str, voice: str, speed: float) -> np.ndarray:
         from piper import SynthesisConfig
 
-        config = SynthesisConfig(length_scale=1.0 / speed)
+        text = PHONEME_SPAN.sub(lambda m: "[[ " + m.group(0).split("](/", 1)[1][:-2] + " ]]", text)  # piper's raw phonemes
+        # normalize_audio=False: piper would scale each sentence to full scale, so its loudness
+        # would vary with each sentence's peaks; the studio sets one gain per voice instead
+        config = SynthesisConfig(length_scale=1.0 / speed, normalize_audio=False)
         with self._lock:
             parts = [c.audio_float_array for c in self._voice.synthesize(text, syn_config=config)]
         return np.concatenate(parts) if parts else np.zeros(0, np.float32)

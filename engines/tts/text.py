@@ -1,34 +1,74 @@
-"""Text checks and sentence chunking for speech synthesis.
+"""Text checks, sentence chunking and the spoken form of a text, for speech synthesis.
 
 ``clean_text`` turns whatever a person pasted into text a voice can read and says what it
-removed; ``split_chunks`` cuts it at sentence (then clause, then word) boundaries into
-pieces the model handles well, each with the pause that should follow it. The first chunk
-is kept short so the first audio is ready quickly.
+removed. ``split_chunks`` cuts it into the pieces the voice renders one at a time: chunks end at
+sentence ends; only a sentence too long for the model (or the first sentence, so the first audio
+is ready quickly) is split, and then only where a speaker would pause: at clause punctuation
+(comma, semicolon, colon, dash) or, inside a long clause that has none, at a phrase boundary
+(before a conjunction, relative pronoun or preposition). A piece that ends mid-sentence is
+rendered ending in a comma (:attr:`Chunk.render_text`), which Kokoro and Piper speak with a
+continuing intonation rather than a final fall.
+
+``spoken_form(text, lexicon)`` is the text as it will be spoken: a pronunciation lexicon applied
+first (:func:`apply_lexicon`), then numbers, money, dates, abbreviations and the rest written as
+words (:mod:`engines.tts.normalize`).
 """
 from __future__ import annotations
 
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable, Mapping
 
 from audiokit.errors import InvalidInput
+from engines.tts.normalize import PHONEME_SPAN, normalize
 
 MAX_CHARS = 10_000
+# Longest chunk, in characters of its spoken form: Kokoro's context is 510 phonemes, and
+# English runs about one phoneme (plus stress marks) per letter.
+MAX_CHUNK_CHARS = 300
+# The first chunk is cut shorter (at a clause or phrase boundary) so the first audio is ready fast.
+FIRST_CHUNK_CHARS = 80
 
-# Pauses inserted after a chunk, by what ended it (seconds at speed 1.0).
-PAUSE_PARAGRAPH = 0.55
-PAUSE_SENTENCE = 0.28
-PAUSE_CLAUSE = 0.12
+# Pauses inserted after a chunk, by what ended it (seconds at speed 1.0 and pause 1.0).
+PAUSE_PARAGRAPH = 0.6
+PAUSE_SENTENCE = 0.35
+PAUSE_CLAUSE = 0.15
+PAUSE_PHRASE = 0.06
 PAUSE_WORD = 0.03
+PAUSES = {"paragraph": PAUSE_PARAGRAPH, "sentence": PAUSE_SENTENCE, "clause": PAUSE_CLAUSE,
+          "phrase": PAUSE_PHRASE, "word": PAUSE_WORD, "hard": 0.0, "end": 0.0}
 
 _ABBREVIATIONS = {
-    "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "mt", "vs", "etc", "no", "inc",
+    "mr", "mrs", "ms", "mx", "dr", "prof", "sr", "jr", "st", "mt", "vs", "etc", "no", "nos", "inc",
     "ltd", "co", "corp", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
     "oct", "nov", "dec", "approx", "dept", "est", "fig", "gen", "gov", "lt", "col", "sgt",
-    "capt", "rev", "hon", "ave", "blvd", "rd",
+    "capt", "rev", "hon", "ave", "blvd", "rd", "ln", "ct", "hwy", "apt", "ste", "vol", "ch", "pp",
+    "sen", "rep", "pres", "fr", "bros", "univ", "ext", "tel", "mon", "tue", "tues", "wed", "thu",
+    "thur", "thurs", "fri", "sat", "sun",
 }
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*\s+")
-_CLAUSE_END = re.compile(r"[,;:—–]\s+")
+# Clause punctuation followed by a space; a dash with spaces around it counts too.
+_CLAUSE_END = re.compile(r"(?:[,;:]|\s?[—–]|\s-{1,2})(?=\s)\s+")
+
+# Phrase boundaries: before these words (a long clause without punctuation is cut there).
+CONJUNCTIONS = {"and", "but", "or", "nor", "yet", "because", "although", "though", "while", "whereas",
+                "unless", "since", "if", "once", "whether", "until", "after", "before"}
+RELATIVES = {"who", "whom", "whose", "which", "where", "when"}
+PREPOSITIONS = {"in", "on", "at", "by", "for", "with", "from", "into", "onto", "about", "above", "across",
+                "against", "along", "among", "around", "behind", "below", "beneath", "beside",
+                "besides", "between", "beyond", "during", "except", "inside", "near", "over", "through",
+                "throughout", "toward", "towards", "under", "underneath", "upon", "within", "without",
+                "via", "despite"}
+PHRASE_WORDS = CONJUNCTIONS | RELATIVES | PREPOSITIONS
+# A phrase boundary is never right after one of these ("because of", "the in-laws", "up to").
+NO_CUT_AFTER = {"the", "a", "an", "of", "to", "and", "or", "but", "nor", "this", "that", "these", "those",
+                 "my", "your", "his", "her", "its", "our", "their", "very", "not", "no", "as", "than", "so",
+                 "more", "less", "up", "out", "off", "down", "away", "back", "instead", "because",
+                 "according", "due", "prior", "rather", "such", "each", "every", "any", "some", "both",
+                 "either", "neither", "just", "even", "only", "all", *PHRASE_WORDS}
+_WORD = re.compile(r"[A-Za-z][\w'’-]*")
 # Characters kept: letters, marks, numbers, punctuation, spaces and these symbols.
 _KEPT_SYMBOLS = set("$€£¥%&+=<>#@/°©®™§")
 _REPLACEMENTS = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " ", "\t": " "}
@@ -42,8 +82,19 @@ class CleanText:
 
 @dataclass(frozen=True)
 class Chunk:
-    text: str
-    pause_after: float  # seconds of silence after this chunk
+    text: str  # the slice of the input, as written
+    pause_after: float  # seconds of silence after this chunk (at speed 1 and pause 1)
+    render_text: str = ""  # what the voice is given: the spoken form, ending in a comma mid-sentence
+    cut: str = "end"  # what ended it: paragraph, sentence, clause, phrase, word, hard or end
+
+    def __post_init__(self) -> None:
+        if not self.render_text:
+            object.__setattr__(self, "render_text", self.text)
+
+    @property
+    def mid_sentence(self) -> bool:
+        """Whether the chunk ends inside a sentence (the next chunk continues it)."""
+        return self.cut in ("clause", "phrase", "word", "hard")
 
 
 def clean_text(raw: str | None, max_chars: int = MAX_CHARS) -> CleanText:
@@ -89,87 +140,169 @@ def clean_text(raw: str | None, max_chars: int = MAX_CHARS) -> CleanText:
     return CleanText(text, tuple(notices))
 
 
-def _sentence_spans(paragraph: str) -> list[tuple[str, float]]:
-    """Split one paragraph into sentences, keeping abbreviations and decimals intact."""
-    sentences: list[tuple[str, float]] = []
+def _sentence_spans(paragraph: str) -> list[str]:
+    """Split one paragraph into sentences, keeping abbreviations, initials and decimals intact."""
+    sentences: list[str] = []
     start = 0
     for m in _SENTENCE_END.finditer(paragraph):
         before = paragraph[start : m.start() + 1]
-        last_word = re.findall(r"([A-Za-z]+)\.$", before.rstrip())
-        if last_word and (last_word[0].lower() in _ABBREVIATIONS or len(last_word[0]) == 1):
+        words = before.split()
+        last = words[-1] if words else ""
+        if re.fullmatch(r"(?:[A-Za-z]\.)+", last) or last[:-1].lower() in _ABBREVIATIONS and last.endswith("."):
             continue  # "Dr. Smith", "U.S. army", "e.g. this"
-        sentences.append((paragraph[start : m.end()].strip(), PAUSE_SENTENCE))
+        sentences.append(paragraph[start : m.end()].strip())
         start = m.end()
     tail = paragraph[start:].strip()
     if tail:
-        sentences.append((tail, PAUSE_SENTENCE))
+        sentences.append(tail)
     return sentences
 
 
-def _cut(text: str, limit: int) -> tuple[str, str, float]:
-    """Cut ``text`` (longer than ``limit``) at the last clause end, else the last space."""
-    window = text[: limit + 1]
-    clauses = list(_CLAUSE_END.finditer(window))
-    if clauses and clauses[-1].end() > limit // 3:
-        at = clauses[-1].end()
-        return text[:at].strip(), text[at:].strip(), PAUSE_CLAUSE
-    space = window.rfind(" ")
-    if space > limit // 3:
-        return text[:space].strip(), text[space:].strip(), PAUSE_WORD
-    return text[:limit], text[limit:], 0.0  # one enormous "word"
+def _boundaries(text: str) -> list[tuple[int, str]]:
+    """Places inside ``text`` where it may be cut, as (end of the head, kind), kind being
+    "clause" (after clause punctuation) or "phrase" (before a conjunction, relative pronoun or
+    preposition). The head is ``text[:end].rstrip()``, the rest ``text[end:].lstrip()``."""
+    found: dict[int, str] = {}
+    for m in _CLAUSE_END.finditer(text):
+        if m.start() > 0 and m.end() < len(text):
+            found[m.end()] = "clause"
+    words = list(_WORD.finditer(text))
+    for prev, word in zip(words, words[1:]):
+        gap = text[prev.end():word.start()]
+        if gap != " " or word.group().lower() not in PHRASE_WORDS:
+            continue
+        before = prev.group().lower()
+        if before in NO_CUT_AFTER or (word.group().lower() in ("and", "or") and re.search(r"\d", text[max(0, prev.start() - 12):prev.end()])):
+            continue
+        found.setdefault(word.start(), "phrase")
+    return sorted(found.items())
 
 
-def split_chunks(text: str, max_chars: int = 260, first_max_chars: int = 60) -> list[Chunk]:
-    """Split text into chunks of at most ``max_chars`` (the first at most ``first_max_chars``).
+def _take(text: str, limit: int, length) -> tuple[str, str, str]:
+    """Cut ``text`` (longer than ``limit`` by ``length``) into (head, rest, kind): the longest head
+    within the limit ending at clause punctuation; else, in a first clause too long for the limit,
+    the longest ending before a phrase word; else at the last space (a word cut); else a hard cut."""
+    reach = 2 * limit + 40  # spoken forms are rarely shorter than the text: look no further
+    bounds = [(at, kind) for at, kind in _boundaries(text[:reach + 1]) if at <= reach]
+    fitting = [(at, kind) for at, kind in bounds if length(text[:at].rstrip()) <= limit]
+    for wanted in ("clause", "phrase"):
+        options = [at for at, kind in fitting if kind == wanted]
+        if options:
+            at = options[-1]
+            return text[:at].rstrip(), text[at:].lstrip(), wanted
+    spaces = [m.start() for m in re.finditer(r" ", text[:reach]) if 0 < m.start() and length(text[:m.start()]) <= limit]
+    if spaces:
+        at = spaces[-1]
+        return text[:at].rstrip(), text[at:].lstrip(), "word"
+    low, high = 1, max(1, min(len(text) - 1, limit))  # one enormous "word": the longest head that fits
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if length(text[:middle]) <= limit else (low, middle - 1)
+    return text[:low], text[low:], "hard"
 
-    Sentences are packed together while they fit; a sentence longer than the limit is cut
-    at a clause boundary, else a word boundary. Each chunk records the pause to insert
-    after it: longer after a paragraph, shorter after a clause.
+
+def split_chunks(text: str, max_chars: int = MAX_CHUNK_CHARS, first_max_chars: int = FIRST_CHUNK_CHARS,
+                 lexicon: Mapping[str, str] | Iterable[tuple[str, str]] | None = None) -> list[Chunk]:
+    """Split text into the chunks a voice renders one at a time, in order; joined, their texts
+    are the input (modulo whitespace).
+
+    Each sentence is a chunk. A sentence whose spoken form is longer than ``max_chars`` is cut
+    (see :func:`_take`), and so is the first sentence when longer than ``first_max_chars``, so the
+    first audio is quick. Each chunk records what ended it and the pause to insert after it;
+    ``render_text`` is its spoken form (lexicon applied), ending in a comma when the chunk ends
+    mid-sentence, so it is spoken with a continuing intonation.
     """
-    pieces: list[tuple[str, float]] = []
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n|\n", text) if p.strip()]
-    for p_index, paragraph in enumerate(paragraphs):
-        sentences = _sentence_spans(paragraph)
-        if sentences and p_index < len(paragraphs) - 1:
-            sentences[-1] = (sentences[-1][0], PAUSE_PARAGRAPH)
-        pieces.extend(sentences)
+    entries = _lexicon_items(lexicon)
+
+    def spoken(piece: str) -> str:
+        return spoken_form(piece, entries)
+
+    def length(piece: str) -> int:
+        return len(spoken(piece))
 
     chunks: list[Chunk] = []
-    current, current_pause = "", 0.0
-    for sentence, pause in pieces:
-        while sentence:
-            limit = first_max_chars if not chunks else max_chars
-            if current and len(current) + 1 + len(sentence) <= limit and current_pause < PAUSE_PARAGRAPH:
-                current, current_pause = f"{current} {sentence}", pause
-                sentence = ""
-                continue
-            if current:
-                chunks.append(Chunk(current, current_pause))
-                current = ""
-                continue
-            if len(sentence) <= limit:
-                current, current_pause = sentence, pause
-                sentence = ""
-            else:
-                head, sentence, cut_pause = _cut(sentence, limit)
-                chunks.append(Chunk(head, cut_pause))
-    if current:
-        chunks.append(Chunk(current, 0.0))
-    elif chunks:
-        chunks[-1] = Chunk(chunks[-1].text, 0.0)
+    paragraphs = [p.strip() for p in re.split(r"\n", text) if p.strip()]
+    for p_index, paragraph in enumerate(paragraphs):
+        sentences = _sentence_spans(paragraph)
+        for s_index, sentence in enumerate(sentences):
+            last = s_index == len(sentences) - 1
+            end_kind = ("paragraph" if p_index < len(paragraphs) - 1 else "end") if last else "sentence"
+            rest = sentence
+            while rest:
+                limit = first_max_chars if not chunks else max_chars
+                if length(rest) <= limit or len(rest) <= 1:
+                    head, rest, kind = rest, "", end_kind
+                else:
+                    head, rest, kind = _take(rest, limit, length)
+                    if not rest:
+                        kind = end_kind
+                if head:
+                    chunks.append(Chunk(head, PAUSES[kind], _render_text(spoken(head), kind), kind))
     return chunks
 
 
-_SPOKEN = {
-    "Mr.": "Mister", "Mrs.": "Missus", "Ms.": "Miz", "Dr.": "Doctor", "Prof.": "Professor",
-    "Jan.": "January", "Feb.": "February", "Mar.": "March", "Apr.": "April", "Jun.": "June",
-    "Jul.": "July", "Aug.": "August", "Sep.": "September", "Sept.": "September", "Oct.": "October",
-    "Nov.": "November", "Dec.": "December", "vs.": "versus", "etc.": "et cetera", "e.g.": "for example",
-    "i.e.": "that is", "approx.": "approximately", "No.": "number",
-}
-_SPOKEN_RE = re.compile(r"(?<![\w.])(" + "|".join(re.escape(k) for k in _SPOKEN) + r")(?=\s|$)")
+def _render_text(spoken: str, kind: str) -> str:
+    """The spoken form of a chunk as the voice gets it: a chunk that ends mid-sentence ends in a
+    comma (a dash, semicolon or colon there becomes one; a phrase or word cut gets one)."""
+    if kind not in ("clause", "phrase", "word", "hard"):
+        return spoken
+    stripped = re.sub(r"(?:\s*[,;:—–-]+)+$", "", spoken.rstrip())
+    return stripped + ","
 
 
-def spoken_form(text: str) -> str:
-    """Expand abbreviations that some voices read letter by letter ("Dr." → "Doctor")."""
-    return _SPOKEN_RE.sub(lambda m: _SPOKEN[m.group(1)], text)
+# -- the spoken form ------------------------------------------------------------------------------
+
+_PHONEMES_VALUE = re.compile(r"^/(.+)/$", re.S)
+
+
+def _lexicon_items(lexicon: Mapping[str, str] | Iterable[tuple[str, str]] | None) -> tuple[tuple[str, str], ...]:
+    if not lexicon:
+        return ()
+    items = lexicon.items() if isinstance(lexicon, Mapping) else lexicon
+    return tuple((str(k), str(v)) for k, v in items if str(k).strip())
+
+
+@lru_cache(maxsize=64)
+def _lexicon_pattern(entries: tuple[tuple[str, str], ...]) -> tuple[re.Pattern, dict[str, str]]:
+    table: dict[str, str] = {}
+    for key, value in entries:  # later entries win, as in a dict
+        table[" ".join(key.lower().split())] = value
+    keys = sorted(table, key=len, reverse=True)
+    alternatives = "|".join(r"\s+".join(re.escape(part) for part in key.split()) for key in keys)
+    return re.compile(r"(?<![\w])(?:" + alternatives + r")(?![\w])", re.IGNORECASE), table
+
+
+def apply_lexicon(text: str, lexicon: Mapping[str, str] | Iterable[tuple[str, str]] | None) -> str:
+    """``text`` with each lexicon entry applied: a word or phrase (matched case-insensitively, on
+    word boundaries, whitespace inside a phrase matched loosely, the longest entry first) is
+    replaced by its respelling, or, when the value is written ``/phonemes/``, marked
+    ``[word](/phonemes/)`` so the phonemes reach the voice as they are (Kokoro: misaki's inline
+    syntax, IPA as Kokoro's vocabulary has it; Piper: espeak IPA)."""
+    entries = _lexicon_items(lexicon)
+    if not entries:
+        return text
+    pattern, table = _lexicon_pattern(entries)
+
+    def replace(m: re.Match) -> str:
+        value = table[" ".join(m.group(0).lower().split())].strip()
+        phonemes = _PHONEMES_VALUE.match(value)
+        if phonemes:
+            word = re.sub(r"[\[\]()]", "", m.group(0))
+            symbols = re.sub(r"[/()\[\]]", "", phonemes.group(1)).strip()
+            return f"[{word}](/{symbols}/)"
+        return re.sub(r"[\[\]]", "", value)
+
+    out, last = [], 0
+    for span in PHONEME_SPAN.finditer(text):  # never rewrite inside an existing phoneme span
+        out += [pattern.sub(replace, text[last:span.start()]), span.group(0)]
+        last = span.end()
+    out.append(pattern.sub(replace, text[last:]))
+    return "".join(out)
+
+
+def spoken_form(text: str, lexicon: Mapping[str, str] | Iterable[tuple[str, str]] | None = None) -> str:
+    """The text as it will be spoken: the lexicon applied (:func:`apply_lexicon`), then numbers,
+    money, times, dates, units, symbols, abbreviations and addresses written as words
+    (:func:`engines.tts.normalize.normalize`). "Dr. Smith paid $3.50" → "Doctor Smith paid three
+    dollars and fifty cents"."""
+    return normalize(apply_lexicon(text, lexicon))

@@ -1,0 +1,701 @@
+"""Text normalisation before phonemes: the words a reader would say for what is written.
+
+``normalize(text)`` rewrites numbers, money, times, dates, units, symbols, abbreviations,
+web addresses and dotted initialisms as words, so that a grapheme-to-phoneme front end (espeak
+or misaki) only ever sees words. Number words come from num2words; the rules here only decide
+*which* reading the context asks for:
+
+======================  =================================  ====================================
+class                   written                            spoken
+======================  =================================  ====================================
+currency                $3.50 · $0.99 · $4.2 million       three dollars and fifty cents ·
+                        £5 · €1,200                        ninety-nine cents · four point two
+                                                           million dollars · five pounds · …
+phone numbers           555-0134 · (212) 555-0198          five five five, zero one three four
+years vs cardinals      in 1969 · 2005 · 1,969 people      nineteen sixty-nine · two thousand
+                                                           five · one thousand nine hundred …
+decades                 the 1960s · the '90s               the nineteen sixties · the nineties
+times                   7:45 a.m. · 18:30 · 7pm            seven forty-five AM · eighteen
+                                                           thirty · seven PM
+dates                   March 3rd, 2024 · 3/15 · 2024-03-15  March third, twenty twenty-four …
+ordinals                21st · 2nd–3rd                     twenty-first · second to third
+decimals, percentages   3.14 · 45% · 0.5                   three point one four · forty-five
+                                                           percent · zero point five
+ranges                  10–12 · 1990-1995 · 10-12%         ten to twelve · … · ten to twelve
+                                                           percent
+fractions               3/4 · 1 1/2 · ½                    three quarters · one and a half
+large numbers           1,000,000 · 1,250                  one million · one thousand two
+                                                           hundred fifty
+units and symbols       5 km · 20 °C · 60 mph · & + # @    five kilometers · twenty degrees
+                                                           Celsius · sixty miles per hour ·
+                                                           and, plus, number, at
+abbreviations           Dr. Smith lives on Smith Dr.       Doctor Smith lives on Smith Drive.
+                        St. Louis · Baker St. · Mr. · etc. Saint Louis · Baker Street · …
+web addresses           support@example.com · www.x.org    support at example dot com · …
+initialisms             U.S. · a.m. · FBI                  US · AM · FBI (left in capitals:
+                                                           both G2Ps spell them)
+======================  =================================  ====================================
+
+Spans written as ``[word](/phonemes/)`` (how :func:`engines.tts.text.apply_lexicon` marks a
+pronunciation given as phonemes) are left untouched. American number style: no "and" inside
+numbers ("one hundred one").
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from num2words import num2words
+
+PHONEME_SPAN = re.compile(r"\[[^\]\n]+\]\(/[^)\n]*/\)")
+
+# -- number words ------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4096)
+def cardinal(n: int) -> str:
+    """``1250000`` → "one million two hundred fifty thousand" (American: no "and", no commas)."""
+    words = num2words(int(n)).replace(",", "")
+    return re.sub(r"\band\s+", "", words) if abs(n) >= 100 else words
+
+
+@lru_cache(maxsize=1024)
+def ordinal(n: int) -> str:
+    """``22`` → "twenty-second"."""
+    return re.sub(r"\band\s+", "", num2words(int(n), to="ordinal").replace(",", ""))
+
+
+def digits(s: str) -> str:
+    """"0134" → "zero one three four"."""
+    return " ".join(cardinal(int(d)) for d in s if d.isdigit())
+
+
+def decimal(s: str) -> str:
+    """"3.14" → "three point one four"; "1,250.5" → "one thousand two hundred fifty point five";
+    ".5" → "point five"."""
+    s = s.replace(",", "")
+    whole, _, frac = s.partition(".")
+    head = cardinal(int(whole)) if whole else ""
+    if not frac:
+        return head
+    return f"{head} point {digits(frac)}".strip()
+
+
+def number(s: str) -> str:
+    """Any plain number as written: integer with or without thousands commas, or decimal.
+    A number with leading zeros ("007") is read digit by digit."""
+    s = s.strip()
+    negative = s[:1] in "-−"
+    s = s.lstrip("-−")
+    if re.fullmatch(r"0\d+", s):
+        words = digits(s)
+    elif "." in s:
+        words = decimal(s)
+    else:
+        words = cardinal(int(s.replace(",", "")))
+    return f"minus {words}" if negative else words
+
+
+def year(n: int) -> str:
+    """``1969`` → "nineteen sixty-nine", ``2005`` → "two thousand five", ``1905`` → "nineteen oh
+    five", ``1900`` → "nineteen hundred", ``2024`` → "twenty twenty-four"."""
+    if not 1010 <= n <= 2099 or 2000 <= n <= 2009:
+        return cardinal(n)  # 2000–2009 as plain numbers: "two thousand five"
+    high, low = divmod(n, 100)
+    if low == 0:
+        return f"{cardinal(high)} hundred"
+    if low < 10:
+        return f"{cardinal(high)} oh {cardinal(low)}"
+    return f"{cardinal(high)} {cardinal(low)}"
+
+
+def _plural_tens(words: str) -> str:
+    """"sixty" → "sixties", "nineteen hundred" → "nineteen hundreds"."""
+    return words[:-1] + "ies" if words.endswith("y") else words + "s"
+
+
+# -- vocabulary ------------------------------------------------------------------------------------
+
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December"]
+_MONTH_ABBR = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
+               "sept": 9, "oct": 10, "nov": 11, "dec": 12}
+_MONTH_NAMES = {m.lower(): i + 1 for i, m in enumerate(MONTHS)}
+_MONTH_RE = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+             r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)")
+
+# unit → (singular, plural); matched case-sensitively after a number.
+UNITS: dict[str, tuple[str, str]] = {
+    "km": ("kilometer", "kilometers"), "m": ("meter", "meters"), "cm": ("centimeter", "centimeters"),
+    "mm": ("millimeter", "millimeters"), "mi": ("mile", "miles"), "ft": ("foot", "feet"),
+    "yd": ("yard", "yards"), "kg": ("kilogram", "kilograms"), "g": ("gram", "grams"),
+    "mg": ("milligram", "milligrams"), "lb": ("pound", "pounds"), "lbs": ("pounds", "pounds"),
+    "oz": ("ounce", "ounces"), "ml": ("milliliter", "milliliters"), "mL": ("milliliter", "milliliters"),
+    "gal": ("gallon", "gallons"),
+    "tsp": ("teaspoon", "teaspoons"), "tbsp": ("tablespoon", "tablespoons"),
+    "mph": ("mile per hour", "miles per hour"), "km/h": ("kilometer per hour", "kilometers per hour"),
+    "kph": ("kilometer per hour", "kilometers per hour"), "kmh": ("kilometer per hour", "kilometers per hour"),
+    "°C": ("degree Celsius", "degrees Celsius"), "°F": ("degree Fahrenheit", "degrees Fahrenheit"),
+    "ºC": ("degree Celsius", "degrees Celsius"), "ºF": ("degree Fahrenheit", "degrees Fahrenheit"),
+    "°": ("degree", "degrees"), "KB": ("kilobyte", "kilobytes"), "MB": ("megabyte", "megabytes"),
+    "GB": ("gigabyte", "gigabytes"), "TB": ("terabyte", "terabytes"), "Hz": ("hertz", "hertz"),
+    "kHz": ("kilohertz", "kilohertz"), "MHz": ("megahertz", "megahertz"), "GHz": ("gigahertz", "gigahertz"),
+    "kW": ("kilowatt", "kilowatts"), "kWh": ("kilowatt hour", "kilowatt hours"), "mAh": ("milliamp hour", "milliamp hours"),
+    "hr": ("hour", "hours"), "hrs": ("hours", "hours"), "h": ("hour", "hours"),
+    "min": ("minute", "minutes"), "mins": ("minutes", "minutes"), "sec": ("second", "seconds"),
+    "secs": ("seconds", "seconds"), "ms": ("millisecond", "milliseconds"),
+    "sq ft": ("square foot", "square feet"), "sq m": ("square meter", "square meters"),
+    "%": ("percent", "percent"), "x": ("times", "times"),
+}
+_UNIT_RE = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
+# a unit is followed by something that is not part of a word ("5 m" but not "5 men")
+_UNIT_AFTER = r"(?![A-Za-z0-9])"
+
+# currency symbol → (unit singular, plural, cent singular, plural)
+CURRENCIES = {
+    "$": ("dollar", "dollars", "cent", "cents"),
+    "£": ("pound", "pounds", "penny", "pence"),
+    "€": ("euro", "euros", "cent", "cents"),
+    "¥": ("yen", "yen", "sen", "sen"),
+}
+_MAGNITUDES = {"thousand": "thousand", "million": "million", "billion": "billion", "trillion": "trillion",
+               "k": "thousand", "K": "thousand", "m": "million", "M": "million", "mn": "million",
+               "b": "billion", "B": "billion", "bn": "billion", "tn": "trillion"}
+
+_FRACTIONS = {"½": (1, 2), "⅓": (1, 3), "⅔": (2, 3), "¼": (1, 4), "¾": (3, 4), "⅕": (1, 5), "⅖": (2, 5),
+              "⅗": (3, 5), "⅘": (4, 5), "⅙": (1, 6), "⅚": (5, 6), "⅛": (1, 8), "⅜": (3, 8), "⅝": (5, 8), "⅞": (7, 8)}
+
+# Words after which a four-digit number is a year ("in 1969", "since 2010", "March 1969").
+_YEAR_BEFORE = {"in", "since", "by", "from", "until", "till", "of", "circa", "year", "before", "after",
+                "during", "early", "late", "mid", "spring", "summer", "autumn", "fall", "winter", "the",
+                "between", "around", "c.", "ca.", "est.", "through", "and", "to", *_MONTH_NAMES, *_MONTH_ABBR}
+# Plural words that are verbs, after which a four-digit number is still a year ("1969 was …").
+_NOT_COUNTED = {"was", "has", "is", "does", "goes", "sees", "saw", "gets", "makes", "marks", "brings",
+                "says", "looks", "seems", "remains", "begins", "ends", "proves", "plus", "minus", "times"}
+
+# Words that make "a/b" a fraction rather than a month/day date.
+_FRACTION_AFTER = {"of", "cup", "cups", "teaspoon", "teaspoons", "tablespoon", "tablespoons", "inch",
+                   "inches", "mile", "miles", "pound", "pounds", "ounce", "ounces", "tsp", "tbsp", "oz",
+                   "lb", "lbs", "in", "an", "a", "the", "full", "empty", "off", "more", "less", "share",
+                   "shares", "liter", "liters", "litre", "litres", "gallon", "gallons", "percent"}
+# Words that make "a/b" a date.
+_DATE_BEFORE = {"on", "by", "until", "till", "from", "through", "before", "after", "since", "due", "dated",
+                "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today",
+                "deadline", "expires", "expiry", "starting", "ending", "date"}
+
+
+def _number_of(s: str) -> float:
+    return float(s.replace(",", ""))
+
+
+def _with_unit(value: str, unit: str) -> str:
+    singular, plural = UNITS[unit]
+    word = singular if re.fullmatch(r"-?1(\.0+)?", value.replace(",", "")) else plural
+    return f"{number(value)} {word}"
+
+
+# -- the passes ---------------------------------------------------------------------------------------
+
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
+
+# web addresses and e-mail
+_EMAIL = re.compile(r"(?<![\w.+-])([A-Za-z0-9._%+-]+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)(?![\w@])")
+_TLDS = r"com|org|net|edu|gov|io|co|uk|us|de|fr|info|biz|dev|app|ai|tv|me|ly|ca|au|eu"
+_URL = re.compile(
+    r"(?<![\w@/])(?:(?:https?|ftp)://)?(?:www\.)?"
+    r"(?:[A-Za-z0-9-]+\.)+(?:" + _TLDS + r")\b(?:/[^\s]*[^\s.,;:!?\"')\]])?(?![\w@])", re.IGNORECASE)
+_URL_SCHEME = re.compile(r"(?<![\w@/])(?:https?|ftp)://[^\s]*[^\s.,;:!?\"')\]]")
+
+
+def _spell_address_part(part: str) -> str:
+    """"example" → "example"; "my-site_2" → "my dash site underscore two"."""
+    out = []
+    for token in re.split(r"([._\-/+?=&#%~:])", part):
+        if not token:
+            continue
+        out.append({".": "dot", "_": "underscore", "-": "dash", "/": "slash", "+": "plus", "?": "question mark",
+                    "=": "equals", "&": "and", "#": "hash", "%": "percent", "~": "tilde", ":": "colon"}.get(token)
+                   or (digits(token) if token.isdigit() else token))
+    return " ".join(out)
+
+
+def _email(m: re.Match) -> str:
+    return f"{_spell_address_part(m.group(1))} at {_spell_address_part(m.group(2))}"
+
+
+def _url(m: re.Match) -> str:
+    url = re.sub(r"^(?:https?|ftp)://", "", m.group(0), flags=re.IGNORECASE)
+    url = url.rstrip("/")
+    host, _, path = url.partition("/")
+    words = []
+    if host.lower().startswith("www."):
+        words.append("w w w dot")
+        host = host[4:]
+    words.append(_spell_address_part(host))
+    if path:
+        words.append("slash " + _spell_address_part(path))
+    return " ".join(words)
+
+
+# phone numbers: (212) 555-0198, 212-555-0198, 212.555.0198, +1 212 555 0198, 1-800-555-0199, 555-0134
+_PHONE = re.compile(
+    r"(?<![\w.,/+-])(?:\+(?P<country>\d{1,3})[\s.-]?|(?P<trunk>1)-)?"
+    r"(?:(?:\((?P<area>\d{3})\)\s?|(?P<area2>\d{3})[\s.-])(?P<exchange>\d{3})[\s.-]|(?P<local>\d{3})-)"
+    r"(?P<line>\d{4})(?![\w-]|[.,]\d)")
+
+
+# international numbers in groups: +44 20 7946 0958, +1 212 555 0198
+_PHONE_INTL = re.compile(r"(?<![\w+])\+(\d{1,3})((?:[\s.-]\(?\d{1,4}\)?){2,5})(?![\w-]|[.,]\d)")
+
+
+def _phone_intl(m: re.Match) -> str:
+    groups = [digits(g) for g in re.split(r"[\s.-]+", m.group(2).replace("(", "").replace(")", "")) if g]
+    return ", ".join(["plus " + digits(m.group(1)), *groups])
+
+
+def _phone(m: re.Match) -> str:
+    groups = []
+    if m.group("country"):
+        groups.append("plus " + digits(m.group("country")))
+    if m.group("trunk"):
+        groups.append(digits(m.group("trunk")))
+    if m.group("area") or m.group("area2"):
+        groups.append(digits(m.group("area") or m.group("area2")))
+    groups += [digits(m.group("exchange") or m.group("local")), digits(m.group("line"))]
+    return ", ".join(groups)
+
+
+# money: $3.50, $0.99, $4.2 million, $5m, £1,200, €20, $10–$20, $10-20
+_MONEY = re.compile(
+    r"(?P<sym>[$£€¥])\s?(?P<num>" + _NUM + r")"
+    r"(?:\s?(?P<dash>[–—-]|to)\s?[$£€¥]?\s?(?P<num2>" + _NUM + r"))?"
+    r"(?:\s?(?P<mag>thousand|million|billion|trillion|bn|mn|tn|[kKmMbB])(?![A-Za-z]))?")
+
+
+def _money_amount(value: str, sym: str, magnitude: str | None) -> str:
+    unit, units, cent, cents = CURRENCIES[sym]
+    if magnitude:
+        return f"{number(value)} {_MAGNITUDES[magnitude]} {units}"
+    whole, _, frac = value.replace(",", "").partition(".")
+    whole_n = int(whole) if whole else 0
+    frac_n = int((frac + "0")[:2]) if frac else 0
+    if frac and len(frac) > 2:  # $1.999: not money style, read as a decimal
+        return f"{decimal(value)} {units}"
+    parts = []
+    if whole_n or not frac_n:
+        parts.append(f"{cardinal(whole_n)} {unit if whole_n == 1 else units}")
+    if frac_n:
+        parts.append(f"{cardinal(frac_n)} {cent if frac_n == 1 else cents}")
+    return " and ".join(parts)
+
+
+def _money(m: re.Match) -> str:
+    sym, num, num2, mag = m.group("sym"), m.group("num"), m.group("num2"), m.group("mag")
+    if num2:
+        if mag:
+            return f"{number(num)} to {number(num2)} {_MAGNITUDES[mag]} {CURRENCIES[sym][1]}"
+        return f"{_money_amount(num, sym, None)} to {_money_amount(num2, sym, None)}"
+    return _money_amount(num, sym, mag)
+
+
+# dates
+_ORD_SUFFIX = r"(?:st|nd|rd|th)"
+_MONTH_DAY = re.compile(
+    r"\b(?P<month>" + _MONTH_RE + r")\s+(?P<day>\d{1,2})" + _ORD_SUFFIX + r"?(?!\d|[:.,]\d|\w)"
+    r"(?:(?P<comma>,?)\s+(?P<year>\d{4})(?!\d|[:.,]\d))?")
+_DAY_MONTH = re.compile(
+    r"\b(?:(?P<the>the)\s+)?(?P<day>\d{1,2})" + _ORD_SUFFIX + r"?(?:\s+of)?\s+(?P<month>" + _MONTH_RE + r")(?!\w)"
+    r"(?:(?P<comma>,?)\s+(?P<year>\d{4})(?!\d|[:.,]\d))?")
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_SLASH_DATE = re.compile(r"(?<![\w/.])(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?![\w/])")
+
+
+def _month_number(name: str) -> int:
+    key = name.lower().rstrip(".")
+    return _MONTH_NAMES.get(key) or _MONTH_ABBR[key]
+
+
+def _date_words(month: int, day: int, yr: int | None, day_first: bool = False) -> str:
+    name = MONTHS[month - 1]
+    head = f"the {ordinal(day)} of {name}" if day_first else f"{name} {ordinal(day)}"
+    return f"{head}, {year(yr)}" if yr is not None else head
+
+
+def _month_day(m: re.Match) -> str:
+    day = int(m.group("day"))
+    if not 1 <= day <= 31:
+        return m.group(0)
+    yr = m.group("year")
+    return _date_words(_month_number(m.group("month")), day, int(yr) if yr else None)
+
+
+def _day_month(m: re.Match) -> str:
+    day = int(m.group("day"))
+    if not 1 <= day <= 31:
+        return m.group(0)
+    yr = m.group("year")
+    return _date_words(_month_number(m.group("month")), day, int(yr) if yr else None, day_first=True)
+
+
+def _iso_date(m: re.Match) -> str:
+    y, mo, d = (int(g) for g in m.groups())
+    if not (1 <= mo <= 12 and 1 <= d <= 31):
+        return m.group(0)
+    return _date_words(mo, d, y)
+
+
+def _slash_date(m: re.Match) -> str:
+    a, b, y = int(m.group(1)), int(m.group(2)), m.group(3)
+    yr = int(y) if len(y) == 4 else (2000 + int(y) if int(y) < 50 else 1900 + int(y))
+    if 1 <= a <= 12 and 1 <= b <= 31:
+        return _date_words(a, b, yr)  # American month/day/year
+    if 1 <= b <= 12 and 1 <= a <= 31:
+        return _date_words(b, a, yr, day_first=True)  # day/month/year
+    return m.group(0)
+
+
+# times: 7:45 a.m., 7:45am, 18:30, 7 p.m., 7pm, 12:00 noon
+_AMPM = r"(?P<ampm>[aApP])\.?\s?[mM]\.?(?![A-Za-z])"
+_CLOCK = re.compile(r"(?<![\d:.,])(?P<h>\d{1,2}):(?P<m>\d{2})(?!\d|:\d)(?:\s?" + _AMPM + r")?")
+_HOUR_AMPM = re.compile(r"(?<![\d:.,])(?P<h>\d{1,2})\s?" + _AMPM)
+
+
+def _ampm_words(m: re.Match) -> tuple[str, str]:
+    """("AM", ".") when a.m. ended a sentence (its period doubles as the full stop), else ("AM", "")."""
+    ampm = m.group("ampm")
+    if not ampm:
+        return "", ""
+    text = m.group(0)
+    rest = m.string[m.end():]
+    ends = text.endswith(".") and (not rest.strip() or re.match(r"\s+[A-Z\"“]", rest) or rest.startswith("\n"))
+    return (" AM" if ampm in "aA" else " PM"), ("." if ends else "")
+
+
+def _clock(m: re.Match) -> str:
+    h, mi = int(m.group("h")), int(m.group("m"))
+    if h > 24 or mi > 59:
+        return m.group(0)
+    ampm, stop = _ampm_words(m)
+    if mi == 0:
+        spoken = cardinal(h) + (" o'clock" if not ampm and h <= 12 else "" if ampm else " hundred")
+    elif mi < 10:
+        spoken = f"{cardinal(h)} oh {cardinal(mi)}"
+    else:
+        spoken = f"{cardinal(h)} {cardinal(mi)}"
+    return spoken + ampm + stop
+
+
+# "16:9", "4:3" (a first part at least the second; "3:16" is read as a time or a verse above)
+_RATIO = re.compile(r"(?<![\d:.,])(\d{1,3}):(\d{1,3})(?![\d:])")
+
+
+def _ratio(m: re.Match) -> str:
+    a, b = int(m.group(1)), int(m.group(2))
+    return f"{cardinal(a)} to {cardinal(b)}" if a >= b else m.group(0)
+
+
+def _hour_ampm(m: re.Match) -> str:
+    h = int(m.group("h"))
+    if not 1 <= h <= 12:
+        return m.group(0)
+    ampm, stop = _ampm_words(m)
+    return cardinal(h) + ampm + stop
+
+
+# ranges between numbers: 10–12, 10-12%, 2nd–3rd, 1990–1995, 2019–20, 5-10 km
+_RANGE = re.compile(
+    r"(?<![\w.,/:-])(?P<a>" + _NUM + r")(?P<ao>" + _ORD_SUFFIX + r")?\s?[–—-]\s?"
+    r"(?P<b>" + _NUM + r")(?P<bo>" + _ORD_SUFFIX + r")?(?![\w.,/-]\d|\d|-)"
+    r"(?:\s?(?P<unit>" + _UNIT_RE + r")" + _UNIT_AFTER + r")?")
+
+
+def _range(m: re.Match) -> str:
+    a, b, unit = m.group("a"), m.group("b"), m.group("unit")
+    if m.group("ao") or m.group("bo"):
+        if not (m.group("ao") and m.group("bo")):
+            return m.group(0)
+        return f"{ordinal(int(a))} to {ordinal(int(b))}"
+    if re.fullmatch(r"\d{4}", a) and re.fullmatch(r"\d{2}|\d{4}", b) and 1000 <= int(a) <= 2099:
+        b_year = int(b) if len(b) == 4 else int(a) // 100 * 100 + int(b)
+        if b_year > int(a) and not unit:
+            return f"{year(int(a))} to {year(b_year)}"
+    if unit:
+        return f"{number(a)} to {_with_unit(b, unit)}"
+    return f"{number(a)} to {number(b)}"
+
+
+# fractions and month/day dates written with a slash
+_SLASH = re.compile(r"(?<![\w/.])(?:(?P<whole>\d+)\s+)?(?P<a>\d{1,3})/(?P<b>\d{1,3})(?![\w/]|\.\d)")
+
+
+def _fraction_words(a: int, b: int) -> str:
+    if b == 2:
+        name = "half" if a == 1 else "halves"
+    elif b == 4:
+        name = "quarter" if a == 1 else "quarters"
+    else:
+        name = ordinal(b) if a == 1 else ordinal(b) + "s"
+    return f"{cardinal(a)} {name}"
+
+
+def _slash(m: re.Match) -> str:
+    whole, a, b = m.group("whole"), int(m.group("a")), int(m.group("b"))
+    before = m.string[: m.start()].split()
+    after = m.string[m.end():].split()
+    prev = before[-1].lower().strip(",") if before else ""
+    nxt = after[0].lower().strip(",.;:!?") if after else ""
+    if b == 0:
+        return m.group(0)
+    if whole is None and (a, b) == (1, 2) and nxt in ("a", "an", "the"):
+        return "half"
+    if whole is None:
+        is_date = 1 <= a <= 12 and 1 <= b <= 31 and (
+            prev in _DATE_BEFORE or (nxt not in _FRACTION_AFTER and (b > 12 or a >= b)))
+        if is_date:
+            return _date_words(a, b, None)
+        if a == 24 and b == 7:
+            return "twenty-four seven"
+        return _fraction_words(a, b)
+    if a >= b:  # "2 3/2" is not a mixed number; leave the pieces
+        return f"{cardinal(int(whole))} {_fraction_words(a, b)}"
+    frac = _fraction_words(a, b)
+    frac = "a half" if frac == "one half" else "a quarter" if frac == "one quarter" else frac
+    return f"{cardinal(int(whole))} and {frac}"
+
+
+_UNICODE_FRACTION = re.compile(r"(?:(\d+)\s?)?([" + "".join(_FRACTIONS) + "])")
+
+
+def _unicode_fraction(m: re.Match) -> str:
+    a, b = _FRACTIONS[m.group(2)]
+    if not m.group(1) and (a, b) == (1, 2) and re.match(r"\s+(an?|the)\b", m.string[m.end():]):
+        return "half"
+    frac = _fraction_words(a, b)
+    if m.group(1):
+        frac = "a half" if frac == "one half" else "a quarter" if frac == "one quarter" else frac
+        return f"{cardinal(int(m.group(1)))} and {frac}"
+    return frac
+
+
+# decades and years
+_DECADE = re.compile(r"(?<![\w'’])(?:(?P<century>1[1-9]|20)?(?P<tens>\d)0|['’](?P<short>\d)0)['’]?s\b")
+
+
+def _decade(m: re.Match) -> str:
+    tens = int(m.group("tens") or m.group("short"))
+    century = m.group("century")
+    if century and tens == 0:
+        return "two thousands" if century == "20" else f"{cardinal(int(century))} hundreds"
+    decade = _plural_tens(cardinal(tens * 10)) if tens else "hundreds"
+    if century:
+        return f"{cardinal(int(century))} {decade}" if century != "20" else f"twenty {decade}"
+    return decade
+
+
+_FOUR_DIGITS = re.compile(r"(?<![\w.,$£€¥/:-])(\d{4})(?![\w.,/:-]\d|\d|%|[\w°])")
+
+
+def _year_or_number(m: re.Match) -> str:
+    n = int(m.group(1))
+    if not 1000 <= n <= 2099:
+        return cardinal(n)
+    before = m.string[: m.start()].split()
+    after = m.string[m.end():].split()
+    prev = before[-1].lower().rstrip(",") if before else ""
+    nxt = after[0].strip(",.;:!?\"')") if after else ""
+    if prev in _YEAR_BEFORE:
+        return year(n)
+    if nxt in UNITS or (nxt.islower() and nxt.endswith("s") and len(nxt) > 3 and nxt not in _NOT_COUNTED) or \
+            nxt in {"people", "men", "women", "children", "feet", "times", "percent", "dollars", "pounds"}:
+        return cardinal(n)
+    return year(n)
+
+
+# ordinals, numbers with units, plain numbers
+_ORDINAL = re.compile(r"(?<![\w.,])(\d+)(?:st|nd|rd|th)\b")
+_NUM_UNIT = re.compile(r"(?<![\w.,])(?P<neg>[-−])?(?P<num>" + _NUM + r")\s?(?P<unit>" + _UNIT_RE + r")" + _UNIT_AFTER)
+_PLAIN_NUMBER = re.compile(r"(?<![\w.])(?:(?P<neg>[-−])(?=\d|\.\d))?(?P<num>" + _NUM + r")(?![\d])")
+_DIGITS_IN_WORD = re.compile(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])")
+
+
+def _num_unit(m: re.Match) -> str:
+    value = m.group("num")
+    words = _with_unit(value, m.group("unit"))
+    return f"minus {words}" if m.group("neg") else words
+
+
+def _plain_number(m: re.Match) -> str:
+    words = number(m.group("num"))
+    return f"minus {words}" if m.group("neg") else words
+
+
+# abbreviations
+_TITLES = {"Mr.": "Mister", "Mrs.": "Missus", "Ms.": "Miz", "Mx.": "Mix", "Prof.": "Professor",
+           "Gen.": "General", "Gov.": "Governor", "Sen.": "Senator", "Rep.": "Representative",
+           "Capt.": "Captain", "Lt.": "Lieutenant", "Col.": "Colonel", "Sgt.": "Sergeant",
+           "Rev.": "Reverend", "Hon.": "Honorable", "Fr.": "Father", "Mt.": "Mount", "Pres.": "President"}
+_ALWAYS_TITLES = {"Mr.", "Mrs.", "Ms.", "Mx.", "Prof.", "Capt.", "Lt.", "Sgt.", "Rev."}
+# abbreviations whose period can also end the sentence
+_TRAILING = {"Jr.": "Junior", "Sr.": "Senior", "Inc.": "Incorporated", "Ltd.": "Limited", "Co.": "Company",
+             "Corp.": "Corporation", "Bros.": "Brothers", "Dept.": "Department", "Univ.": "University",
+             "Ave.": "Avenue", "Rd.": "Road", "Blvd.": "Boulevard", "Ln.": "Lane", "Ct.": "Court",
+             "Hwy.": "Highway", "Apt.": "Apartment", "Ste.": "Suite", "Pl.": "Place", "Sq.": "Square",
+             "etc.": "et cetera",
+             "est.": "established", "max.": "maximum", "avg.": "average",
+             "ext.": "extension", "tel.": "telephone", "fig.": "figure", "Fig.": "Figure"}
+_PHRASES = {"e.g.": "for example", "i.e.": "that is", "a.k.a.": "also known as", "w/o": "without",
+            "vs": "versus", "vs.": "versus", "v.": "versus", "approx.": "approximately", "w/": "with"}
+_BEFORE_NUMBER = {"No.": "number", "no.": "number", "Nos.": "numbers", "nos.": "numbers", "pp.": "pages",
+                  "p.": "page", "Vol.": "volume", "vol.": "volume", "Ch.": "chapter", "ch.": "chapter",
+                  "Fig.": "figure", "fig.": "figure", "Ex.": "exhibit", "Art.": "article", "Sec.": "section"}
+_WEEKDAYS = {"Mon.": "Monday", "Tue.": "Tuesday", "Tues.": "Tuesday", "Wed.": "Wednesday",
+             "Thu.": "Thursday", "Thur.": "Thursday", "Thurs.": "Thursday", "Fri.": "Friday",
+             "Sat.": "Saturday", "Sun.": "Sunday"}
+
+_ABBR_TOKEN = re.compile(r"(?<![\w.])([A-Za-z]{1,6}\.|vs|w/o|w/|e\.g\.|i\.e\.|a\.k\.a\.|St\b|Dr\b|Ave\b|Rd\b)(?=[\s,;:!?)\"'”’]|$)")
+
+
+def _sentence_ends_after(text: str, end: int) -> bool:
+    """Whether the period just before ``end`` also ends the sentence: end of text, a line
+    break, or a capitalised word / opening quote next."""
+    rest = text[end:]
+    return not rest.strip() or rest.startswith("\n") or bool(re.match(r"[ \t]+[\"“'‘(]?[A-Z]", rest))
+
+
+def _prev_word(text: str, start: int) -> tuple[str, bool]:
+    """The word before ``start`` and whether it starts its sentence."""
+    head = text[:start].rstrip()
+    m = re.search(r"([\w'’.-]+)$", head)
+    if not m:
+        return "", True
+    word = m.group(1)
+    before = head[: m.start()].rstrip()
+    at_start = not before or before[-1] in ".!?\n:\"“" or before.endswith(("\n",))
+    return word, at_start
+
+
+def _abbreviation(m: re.Match) -> str:
+    token, text, start, end = m.group(1), m.string, m.start(1), m.end(1)
+    rest = text[end:]
+    next_word = re.match(r"\s+([\w$£€#'’-]+)", rest)
+    nxt = next_word.group(1) if next_word else ""
+    prev, prev_at_start = _prev_word(text, start)
+    stop = "." if token.endswith(".") and _sentence_ends_after(text, end) else ""
+
+    if token in _PHRASES:
+        return _PHRASES[token]
+    if token in _BEFORE_NUMBER and re.match(r"\s*\d", rest):
+        return _BEFORE_NUMBER[token]
+    if token in ("Dr.", "Dr", "St.", "St"):
+        name_before = bool(prev) and (prev[0].isupper() or prev[0].isdigit()) and not prev_at_start \
+            and prev.rstrip(".") not in ("Dr", "St", "Mr", "Mrs", "Ms")
+        name_before = name_before or bool(re.fullmatch(r"\d+(st|nd|rd|th)?", prev))
+        name_after = bool(nxt) and nxt[0].isupper()
+        place, person = ("Drive", "Doctor") if token.startswith("Dr") else ("Street", "Saint")
+        if name_before and (stop or not name_after):
+            return place + stop  # "on Smith Dr.", "Baker St. Then …"
+        if name_after:
+            return person  # "Dr. Smith", "St. Louis"
+        return place + stop if token.startswith("St") or name_before else person
+    if token in ("Ave", "Rd") and prev[:1].isupper():
+        return {"Ave": "Avenue", "Rd": "Road"}[token]
+    if token in _TITLES and (token in _ALWAYS_TITLES or nxt[:1].isupper()):
+        return _TITLES[token]
+    if token in _WEEKDAYS and (re.match(r"\s*,", rest) or re.match(r"\s+(" + _MONTH_RE + r"|\d)", rest)):
+        return _WEEKDAYS[token]
+    month = token.rstrip(".").lower()
+    if token.endswith(".") and month in _MONTH_ABBR and re.match(r"\s+\d", rest):
+        return MONTHS[_MONTH_ABBR[month] - 1]
+    if token in _TRAILING:
+        return _TRAILING[token] + stop
+    return token
+
+
+_DOTTED_INITIALISM = re.compile(r"(?<![\w.])((?:[A-Za-z]\.){2,})(?=[\s,;:!?)\"'”’]|$)")
+
+
+def _dotted_initialism(m: re.Match) -> str:
+    letters = m.group(1).replace(".", "").upper()
+    rest = m.string[m.end(1):]
+    at_end = not rest.strip() or rest.lstrip(" \t").startswith("\n")
+    stop = "." if at_end or (letters in ("AM", "PM") and _sentence_ends_after(m.string, m.end(1))) else ""
+    return letters + stop
+
+
+# symbols
+_SYMBOLS = [
+    (re.compile(r"\s*&\s*"), " and "),
+    (re.compile(r"(?<=\w)\+\+"), " plus plus"),
+    (re.compile(r"(?<![\w+])\+(?=\d)"), "plus "),
+    (re.compile(r"(?<=\d)\+(?!\w)"), " plus"),
+    (re.compile(r"\s+\+\s+"), " plus "),
+    (re.compile(r"\s+=\s+"), " equals "),
+    (re.compile(r"\s+[×x]\s+(?=\d)"), " times "),
+    (re.compile(r"(?<![\w#])#(?=\d)"), "number "),
+    (re.compile(r"(?<![\w#])#(?=[A-Za-z])"), "hashtag "),
+    (re.compile(r"(?<![\w@])@(?=\w)"), "at "),
+    (re.compile(r"\s+@\s+"), " at "),
+    (re.compile(r"(?<!\w)~\s?(?=\d)"), "about "),
+    (re.compile(r"§\s?"), "section "),
+    (re.compile(r"[™®]"), ""),
+    (re.compile(r"©\s?"), "copyright "),
+    (re.compile(r"\s*%"), " percent"),
+    (re.compile(r"\band/or\b"), "and or"),
+    (re.compile(r"(?<=[A-Za-z])/(?=[A-Za-z])"), " slash "),
+]
+
+
+def _outside_spans(text: str, fn) -> str:
+    """Apply ``fn`` to the parts of ``text`` outside ``[word](/phonemes/)`` spans."""
+    out, last = [], 0
+    for m in PHONEME_SPAN.finditer(text):
+        out += [fn(text[last:m.start()]), m.group(0)]
+        last = m.end()
+    out.append(fn(text[last:]))
+    return "".join(out)
+
+
+_PASSES = [
+    (_EMAIL, _email),
+    (_URL_SCHEME, _url),
+    (_URL, _url),
+    (_ABBR_TOKEN, _abbreviation),
+    (_DOTTED_INITIALISM, _dotted_initialism),
+    (_PHONE_INTL, _phone_intl),
+    (_PHONE, _phone),
+    (_MONEY, _money),
+    (_ISO_DATE, _iso_date),
+    (_SLASH_DATE, _slash_date),
+    (_MONTH_DAY, _month_day),
+    (_DAY_MONTH, _day_month),
+    (_CLOCK, _clock),
+    (_HOUR_AMPM, _hour_ampm),
+    (_RATIO, _ratio),
+    (_UNICODE_FRACTION, _unicode_fraction),
+    (_RANGE, _range),
+    (_SLASH, _slash),
+    (_DECADE, _decade),
+    (_FOUR_DIGITS, _year_or_number),
+    (_ORDINAL, lambda m: ordinal(int(m.group(1)))),
+    (_NUM_UNIT, _num_unit),
+]
+
+
+def _normalize_plain(text: str) -> str:
+    for pattern, handler in _PASSES:
+        text = pattern.sub(handler, text)
+    text = _DIGITS_IN_WORD.sub(" ", text)  # "MP3" → "MP 3", "3D" → "3 D"
+    text = re.sub(r"(?<=[A-Za-z])-(?=\d)", " ", text)  # "COVID-19" → "COVID 19"
+    for pattern, replacement in _SYMBOLS:
+        text = pattern.sub(replacement, text)
+    text = _PLAIN_NUMBER.sub(_plain_number, text)
+    text = re.sub(r"[ \t]{2,}", " ", text)
+    text = re.sub(r"[ \t]+([,.;:!?])", r"\1", text)
+    text = re.sub(r"([,;:])(?=[,;:.!?])", "", text)  # ", ," left by two adjacent rewrites
+    return text
+
+
+def normalize(text: str) -> str:
+    """``text`` with numbers, money, times, dates, units, symbols, abbreviations and addresses
+    written out as the words a reader would say; line breaks are kept."""
+    return "\n".join(_outside_spans(line, _normalize_plain).strip(" \t") for line in text.split("\n"))

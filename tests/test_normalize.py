@@ -1,0 +1,129 @@
+"""Text normalisation: what is written → what a reader says (engines/tts/normalize.py)."""
+import pytest
+
+from engines.tts.normalize import cardinal, normalize, ordinal, year
+
+CASES = [
+    # the awkward ones from the issue
+    ("Only $0.99!", "Only ninety-nine cents!"),
+    ("1,000,000 people", "one million people"),
+    ("Add 3/4 cup of sugar.", "Add three quarters cup of sugar."),
+    ("They finished 2nd–3rd.", "They finished second to third."),
+    ("Dr. Smith lives on Smith Dr.", "Doctor Smith lives on Smith Drive."),
+    # currency
+    ("It costs $3.50 today.", "It costs three dollars and fifty cents today."),
+    ("They raised $4.2 million.", "They raised four point two million dollars."),
+    ("A budget of $5m.", "A budget of five million dollars."),
+    ("Just $1.", "Just one dollar."),
+    ("£1,200 and £0.50", "one thousand two hundred pounds and fifty pence"),
+    ("€20.05 each", "twenty euros and five cents each"),
+    ("from $10–$20", "from ten dollars to twenty dollars"),
+    # phone numbers, digit by digit
+    ("Call 555-0134.", "Call five five five, zero one three four."),
+    ("Call (212) 555-0198.", "Call two one two, five five five, zero one nine eight."),
+    ("Dial 1-800-555-0199.", "Dial one, eight zero zero, five five five, zero one nine nine."),
+    ("Dial +44 20 7946 0958", "Dial plus four four, two zero, seven nine four six, zero nine five eight"),
+    ("or +1 212 555 0198.", "or plus one, two one two, five five five, zero one nine eight."),
+    # years against cardinals
+    ("in 1969", "in nineteen sixty-nine"),
+    ("It was 2005.", "It was two thousand five."),
+    ("1,969 people", "one thousand nine hundred sixty-nine people"),
+    ("born in 1905, died in 1900", "born in nineteen oh five, died in nineteen hundred"),
+    ("since 2024", "since twenty twenty-four"),
+    ("1500 meters", "one thousand five hundred meters"),
+    ("the 1960s and the '90s", "the nineteen sixties and the nineties"),
+    # times
+    ("at 7:45 a.m. today", "at seven forty-five AM today"),
+    ("Be there at 7:45 a.m. The bus waits.", "Be there at seven forty-five AM. The bus waits."),
+    ("at 18:30", "at eighteen thirty"),
+    ("at 7:05", "at seven oh five"),
+    ("at 7:00", "at seven o'clock"),
+    ("from 9am to 5 p.m.", "from nine AM to five PM."),
+    # dates
+    ("On March 3rd, 2024 we met.", "On March third, twenty twenty-four we met."),
+    ("Due 3/15.", "Due March fifteenth."),
+    ("on 3 March 2024", "on the third of March, twenty twenty-four"),
+    ("on 2024-03-15", "on March fifteenth, twenty twenty-four"),
+    ("on 12/25/2023", "on December twenty-fifth, twenty twenty-three"),
+    ("on Jan. 5th", "on January fifth"),
+    # ordinals
+    ("the 21st century", "the twenty-first century"),
+    ("the 100th time", "the one hundredth time"),
+    # decimals and percentages
+    ("pi is 3.14", "pi is three point one four"),
+    ("0.5 and .5", "zero point five and point five"),
+    ("up 45% or 3.5%", "up forty-five percent or three point five percent"),
+    # ranges
+    ("pages 10–12", "pages ten to twelve"),
+    ("10-12%", "ten to twelve percent"),
+    ("1990-1995", "nineteen ninety to nineteen ninety-five"),
+    ("the 2019–20 season", "the twenty nineteen to twenty twenty season"),
+    ("5-10 km", "five to ten kilometers"),
+    # fractions
+    ("1/2 of it", "one half of it"),
+    ("2/3 of them", "two thirds of them"),
+    ("1 1/2 cups", "one and a half cups"),
+    ("½ an onion and 2¾ cups", "half an onion and two and three quarters cups"),
+    # large numbers
+    ("1,250 cats", "one thousand two hundred fifty cats"),
+    ("a 1,234,567 total", "a one million two hundred thirty-four thousand five hundred sixty-seven total"),
+    # units and symbols
+    ("5 km at 60 mph", "five kilometers at sixty miles per hour"),
+    ("1 kg and 250 ml", "one kilogram and two hundred fifty milliliters"),
+    ("20 °C or -5°C", "twenty degrees Celsius or minus five degrees Celsius"),
+    ("98.6°F", "ninety-eight point six degrees Fahrenheit"),
+    ("Tom & Jerry", "Tom and Jerry"),
+    ("2 + 2 = 4", "two plus two equals four"),
+    ("#1 fan", "number one fan"),
+    ("ping @jane", "ping at jane"),
+    ("C++ code", "C plus plus code"),
+    # abbreviations in context
+    ("St. Louis and Baker St. in London", "Saint Louis and Baker Street in London"),
+    ("We met on Baker St. Then we left.", "We met on Baker Street. Then we left."),
+    ("Mr. and Mrs. Jones met Ms. Lee.", "Mister and Missus Jones met Miz Lee."),
+    ("John Smith Jr. said so", "John Smith Junior said so"),
+    ("pens, paper, etc. The rest", "pens, paper, et cetera. The rest"),
+    ("e.g. chairs, i.e. seats", "for example chairs, that is seats"),
+    ("cats vs. dogs", "cats versus dogs"),
+    ("Ask for No. 5 please", "Ask for number five please"),
+    ("12 Main Ave. today", "twelve Main Avenue today"),
+    ("approx. 3 hours", "approximately three hours"),
+    ("Prof. Li of Acme Inc.", "Professor Li of Acme Incorporated."),
+    # web addresses and e-mail
+    ("Write to support@example.com today.", "Write to support at example dot com today."),
+    ("Visit https://www.example.com/help now.", "Visit w w w dot example dot com slash help now."),
+    ("See example.org.", "See example dot org."),
+    ("mail jane.doe@mail.example.co.uk", "mail jane dot doe at mail dot example dot co dot uk"),
+    # acronyms: left in capitals for the G2P to spell; dots dropped
+    ("The FBI and NASA", "The FBI and NASA"),
+    ("in the U.S. army", "in the US army"),
+    ("made in the U.S.", "made in the US."),
+    # numbers inside words
+    ("COVID-19 and MP3 in 3D", "COVID nineteen and MP three in three D"),
+    ("open 24/7", "open twenty-four seven"),
+    ("a 16:9 screen", "a sixteen to nine screen"),
+    ("agent 007", "agent zero zero seven"),
+]
+
+
+@pytest.mark.parametrize("written, spoken", CASES, ids=[c[0] for c in CASES])
+def test_normalize(written, spoken):
+    assert normalize(written) == spoken
+
+
+def test_number_words_are_american_style_without_and():
+    assert cardinal(101) == "one hundred one"
+    assert cardinal(1_250_000) == "one million two hundred fifty thousand"
+    assert ordinal(22) == "twenty-second"
+    assert [year(y) for y in (1066, 1900, 1905, 1969, 2000, 2005, 2010, 2024)] == [
+        "ten sixty-six", "nineteen hundred", "nineteen oh five", "nineteen sixty-nine", "two thousand",
+        "two thousand five", "twenty ten", "twenty twenty-four"]
+
+
+def test_line_breaks_and_phoneme_spans_are_kept():
+    assert normalize("Line 1\n\nLine [2](/tuː/) costs $2") == "Line one\n\nLine [2](/tuː/) costs two dollars"
+
+
+def test_plain_prose_is_unchanged():
+    prose = "The harbour was quiet in the early morning, and the boats rocked gently. \"Yes,\" she said."
+    assert normalize(prose) == prose
