@@ -20,6 +20,7 @@ PAGES = [
     ("2_Voice_Changer.py", "Voice Changer", ":material/graphic_eq:"),
     ("3_Sound_Effects.py", "Sound Effects", ":material/surround_sound:"),
     ("4_History.py", "History", ":material/history:"),
+    ("6_Voices.py", "My Voices", ":material/person_add:"),
     ("5_Account.py", "Account", ":material/key:"),
 ]
 SERVICES = ("tts", "vc", "sfx")  # each page keeps its job in st.session_state[f"{service}_job"]

@@ -24,6 +24,7 @@ ENGINES: dict[str, str] = {
     "seed_vc": "engines.vc.seed_vc:SeedVCEngine",
     "sfx_library": "engines.sfx.library:SFXLibraryEngine",
     "audioldm": "engines.sfx.audioldm:AudioLDMEngine",
+    "kokoro_clone": "engines.clone.kokoro_clone:KokoroCloneEngine",
 }
 
 _engines: dict[str, Engine] = {}

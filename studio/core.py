@@ -13,7 +13,8 @@ from typing import Callable, Iterator
 from audiokit import Audio, codec
 from engines import registry
 from engines.contract import Engine, EngineInfo, Voice
-from studio import alignment, apikeys, credits, health, history, jobs, links, previews, sfx, streaming, tts, users, vc
+from studio import (alignment, apikeys, credits, health, history, jobs, links, previews, sfx, streaming, tts, users, vc,
+                    voices)
 from studio import storage as storage_mod, sweep as sweep_mod
 from studio.config import Settings
 from studio.db import connect, write
@@ -203,6 +204,34 @@ class Studio:
 
     def sfx_price(self, duration: float, variations: int) -> int:
         return sfx.price(self.settings.prices, duration, variations)
+
+    # -- your own voices (studio/voices.py) ------------------------------------------------
+    def clone_prices(self) -> dict:
+        return voices.clone_prices(self.settings)
+
+    def submit_clone(self, user_id: str, data: bytes, filename: str | None, name: str, budget: str = "standard",
+                     consent: bool = False, shared: bool = False) -> str:
+        """Queue fitting a Kokoro voice to a clip; checked (clip, name, consent) before any charge."""
+        return voices.submit_clone(self, user_id, data, filename, name, budget, consent, shared)
+
+    def preview_design(self, mix, speed: float = 1.0) -> bytes:
+        return voices.preview_design(self, mix, speed)
+
+    def create_designed_voice(self, user_id: str, name: str, mix, speed: float = 1.0, shared: bool = False) -> dict:
+        return voices.create_designed_voice(self, user_id, name, mix, speed, shared)
+
+    def voices_of(self, user_id: str) -> list[dict]:
+        """The user's saved voices and, in team mode, those shared with the team."""
+        return voices.voices_of(self, user_id)
+
+    def voice_preview(self, user_id: str, voice_id: str) -> bytes:
+        return voices.preview_wav(self, user_id, voice_id)
+
+    def share_voice(self, user_id: str, voice_id: str, shared: bool) -> dict:
+        return voices.set_shared(self, user_id, voice_id, shared)
+
+    def delete_voice(self, user_id: str, voice_id: str) -> None:
+        voices.delete_voice(self, user_id, voice_id)
 
     # -- API keys ------------------------------------------------------------------------
     def create_api_key(self, user_id: str, name: str) -> tuple[dict, str]:

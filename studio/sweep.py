@@ -33,6 +33,8 @@ KEY_SOURCES: list[tuple[str, bool]] = [
     ("SELECT preview_key FROM jobs", False),
     ("SELECT outputs FROM jobs", True),
     ("SELECT key FROM voice_samples", False),
+    ("SELECT style_key FROM voices", False),  # saved voices (studio/voices.py): their tensors
+    ("SELECT preview_key FROM voices", False),  # and previews
 ]
 
 
@@ -52,7 +54,10 @@ class SweepReport:
 
 def referenced_keys(db) -> set[str]:
     keys: set[str] = set()
+    tables = set(db.table_names())
     for sql, is_json in KEY_SOURCES:
+        if sql.rsplit(" FROM ", 1)[1].split()[0] not in tables:
+            continue  # a table made on first use (saved voices) that this data folder has not needed yet
         for (value,) in db.execute(sql).fetchall():
             if not value:
                 continue

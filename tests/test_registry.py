@@ -15,9 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_info_lists_every_engine_without_loading_any(monkeypatch):
     monkeypatch.setattr(registry, "_engines", {})  # a fresh process's registry
     infos = registry.info()
-    assert [i.id for i in infos] == list(registry.ENGINES) and len(infos) == 8
+    assert [i.id for i in infos] == list(registry.ENGINES) and len(infos) == 9
     assert {i.id for i in infos} == {"kokoro", "piper", "styletts2", "world_vc", "revoice", "seed_vc", "sfx_library",
-                                     "audioldm"}
+                                     "audioldm", "kokoro_clone"}
     for info in infos:
         assert isinstance(info, EngineInfo)
         assert info.kind in KINDS and info.title and info.licence, info
