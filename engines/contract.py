@@ -8,7 +8,7 @@ threads ask. :meth:`Engine.check` validates a request and returns it with defaul
 in, raising :class:`audiokit.errors.InvalidInput` with a message a person can act on, before
 anything is charged. :meth:`Engine.run` yields :class:`audiokit.Audio` chunks of one take,
 so a caller can show progress, cancel between chunks and play the first chunk early; the
-chunks joined end to end are the take. Engines never import the studio or streamlit.
+chunks joined end to end are the take. Engines know nothing of the product layer above them, nor of the UI.
 
 Adding an engine: one module in ``engines/<kind>/`` with a subclass of :class:`Engine`, and
 one line in :data:`engines.registry.ENGINES`.

@@ -17,3 +17,25 @@ def progress_tqdm(progress: Progress, what: str = "weights"):
             return result
 
     return ProgressTqdm
+
+
+def weights_cli(name: str, usage: str, probe, download, argv: list[str] | None = None) -> int:
+    """``status`` / ``download`` for a hub-backed engine's ``python -m`` entry point.
+
+    ``download(args, progress)`` fetches the weights (``args``: the words after the command)."""
+    import logging
+    import sys
+
+    log = logging.getLogger(name)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    args = list(sys.argv[1:] if argv is None else argv) or ["status"]
+    if args[0] == "download":
+        paths = download(args[1:], lambda f, m: log.info("%3.0f%% %s", 100 * f, m))
+        log.info("%d files ready", len(paths))
+        return 0
+    if args[0] == "status":
+        reason = probe()
+        log.info("%s: %s", name, "ready" if reason is None else reason)
+        return 0 if reason is None else 1
+    log.error("usage: %s", usage)
+    return 2

@@ -603,18 +603,9 @@ def _fraction(field: str, value, default: float, what: str) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m engines.tts.styletts2 [status|download]``"""
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    args = list(sys.argv[1:] if argv is None else argv) or ["status"]
-    if args[0] == "download":
-        paths = download(progress=lambda f, m: log.info("%3.0f%% %s", 100 * f, m))
-        log.info("%d files ready", len(paths))
-        return 0
-    if args[0] == "status":
-        reason = probe()
-        log.info("StyleTTS2: %s", "ready" if reason is None else reason)
-        return 0 if reason is None else 1
-    log.error("usage: python -m engines.tts.styletts2 [status|download]")
-    return 2
+    from engines.hub import weights_cli
+
+    return weights_cli("StyleTTS2", "python -m engines.tts.styletts2 [status|download]", probe, lambda args, progress: download(progress=progress), argv)
 
 
 if __name__ == "__main__":

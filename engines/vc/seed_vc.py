@@ -434,18 +434,10 @@ class SeedVCEngine(Engine):
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m engines.vc.seed_vc [status|download [--f0]]``"""
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    args = list(sys.argv[1:] if argv is None else argv) or ["status"]
-    if args[0] == "download":
-        paths = download(f0="--f0" in args, progress=lambda f, m: log.info("%3.0f%% %s", 100 * f, m))
-        log.info("%d files ready", len(paths))
-        return 0
-    if args[0] == "status":
-        reason = probe()
-        log.info("Seed-VC: %s", "ready" if reason is None else reason)
-        return 0 if reason is None else 1
-    log.error("usage: python -m engines.vc.seed_vc [status|download [--f0]]")
-    return 2
+    from engines.hub import weights_cli
+
+    return weights_cli("Seed-VC", "python -m engines.vc.seed_vc [status|download [--f0]]", probe,
+                       lambda args, progress: download(f0="--f0" in args, progress=progress), argv)
 
 
 if __name__ == "__main__":
