@@ -33,7 +33,7 @@ with editor:
             widgets.show_error(error)
     if st.session_state.get("tts_preview", (None,))[0] == voice_id:
         widgets.clip(st.session_state["tts_preview"][1])
-    speed = st.slider("Speed", 0.5, 2.0, 1.0, 0.05, key="tts_speed")
+    speed = st.slider("Speed", 0.7, 1.3, 1.0, 0.05, key="tts_speed")
     chars = len(text or "")
     cost = studio.price("tts", characters=chars)
     st.caption(f"{chars:,} / {MAX_CHARS:,} characters · costs {cost:,} credits")
