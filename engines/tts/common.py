@@ -30,7 +30,7 @@ import numpy as np
 from audiokit import Audio, Cancel, Progress, dsp
 from audiokit.errors import InvalidInput
 from engines.contract import Engine, Voice, stop_if
-from engines.tts.text import clean_text, split_chunks
+from engines.tts.text import FIRST_CHUNK_CHARS, clean_text, split_chunks
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +128,9 @@ class ChunkedTTS(Engine):
     # sentence). False: each chunk is brought to the target on its own (a voice whose level
     # swings between sentences, as Piper's does by 3 LU and more).
     steady_level = True
+    # The first chunk is cut at its first clause (or phrase) when longer than this, so the first
+    # audio is ready sooner; an engine fast enough not to need it sets MAX_CHUNK_CHARS.
+    first_chunk_chars = FIRST_CHUNK_CHARS
 
     def __init__(self) -> None:
         super().__init__()
@@ -212,7 +215,7 @@ class ChunkedTTS(Engine):
     def run(self, request: TTSRequest, progress: Progress | None = None, cancel: Cancel | None = None) -> Iterator[Audio]:
         speed = 1.0 if request.speed is None else request.speed
         pause = 1.0 if request.pause is None else request.pause
-        chunks = split_chunks(request.text, lexicon=request.lexicon)
+        chunks = split_chunks(request.text, first_max_chars=self.first_chunk_chars, lexicon=request.lexicon)
         gain = np.float32(self.gain(request.voice)) if self.steady_level else None
         ready: list[np.ndarray] = []
         held = 0
