@@ -18,7 +18,7 @@ def test_generate_an_effect_in_the_browser_and_play_it(sfx_assets, app_url, page
     page.get_by_text("Why: closest to").first.wait_for()  # the plan, shown with the job
     page.get_by_role("button", name="MP3").first.wait_for(timeout=180_000)
     players = page.locator("audio")
-    assert players.count() >= 2  # a row of two takes (the default), plus the history list
+    assert players.count() >= 1  # the finished take (the recent list's cards may be folded)
     samples, rate = servers.played_audio(page, app_url, players.first)
     assert rate == 44_100 and len(samples) / rate == pytest.approx(5.0, abs=0.02)
     assert 0.1 < np.max(np.abs(samples)) < 1.0

@@ -274,7 +274,7 @@ def test_s3_stopped_during_a_delete_leaves_the_entry_hidden_then_the_sweep_finis
     own_s3.start()
     # The row still owned it until now. (A restarted SeaweedFS answers 500 for a few moments
     # while it loads the bucket's volume: wait for the object, as the next sweep would.)
-    assert wait_for(lambda: _readable(studio.storage, key), 30, "the restarted server to serve the object")[:4] == b"RIFF"
+    assert wait_for(lambda: _readable(studio.storage, key), 120, "the restarted server to serve the object")[:4] == b"RIFF"
     report = studio.sweep()
     assert report.deletions_finished == 1 and report.deletions_pending == 0
     with pytest.raises(NotFound):
