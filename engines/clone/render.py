@@ -58,14 +58,7 @@ class StyleVoice(ChunkedTTS):
         return self._gain_db
 
     def _render(self, text: str, voice: str, speed: float) -> np.ndarray:
-        phonemes = self._engine.phonemes(text, "bf_" if self._british else "af_")
-        if not phonemes:
-            return np.zeros(0, np.float32)
-        samples, rate = self._engine._kokoro.create(phonemes, voice=self._style, speed=speed, is_phonemes=True,
-                                                    trim=True)
-        if rate != self.sample_rate:
-            raise RuntimeError(f"Kokoro returned {rate} Hz audio, expected {self.sample_rate}")
-        return samples
+        return self._engine.render_style(text, self._style, speed, self._british)
 
     def speak(self, text: str, speed: float = 1.0, progress: Progress | None = None,
               cancel: Cancel | None = None) -> Iterator[Audio]:

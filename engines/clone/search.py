@@ -134,9 +134,7 @@ def render_probe(kokoro, style: np.ndarray, british: bool, texts=PROBE_TEXTS) ->
     engine = kokoro.load()
     pieces = []
     for text in texts:
-        phonemes = engine.phonemes(text, "bf_" if british else "af_")
-        samples, _ = engine._kokoro.create(phonemes, voice=style, speed=1.0, is_phonemes=True, trim=True)
-        pieces += [np.asarray(samples, np.float32), np.zeros(int(0.2 * SAMPLE_RATE), np.float32)]
+        pieces += [engine.render_style(text, style, 1.0, british), np.zeros(int(0.2 * SAMPLE_RATE), np.float32)]
     return np.concatenate(pieces[:-1])
 
 

@@ -113,13 +113,18 @@ class KokoroEngine(ChunkedTTS):
         return list(self._voices)
 
     def _render(self, text: str, voice: str, speed: float):
-        phonemes = self.phonemes(text, voice)
+        return self.render_style(text, voice, speed, british=voice.startswith("b"))
+
+    def render_style(self, text: str, style, speed: float = 1.0, british: bool = False) -> np.ndarray:
+        """``text`` (a spoken form) by a stock voice id or a style tensor (510 x 1 x 256): raw
+        samples at 24 kHz, no gain. Cloned and designed voices speak through this."""
+        phonemes = self._g2p.phonemize(text, british=british)
         if not phonemes:
             return np.zeros(0, np.float32)
-        samples, rate = self._kokoro.create(phonemes, voice=voice, speed=speed, is_phonemes=True, trim=True)
+        samples, rate = self._kokoro.create(phonemes, voice=style, speed=speed, is_phonemes=True, trim=True)
         if rate != SAMPLE_RATE:
             raise RuntimeError(f"Kokoro returned {rate} Hz audio, expected {SAMPLE_RATE}")
-        return samples
+        return np.asarray(samples, np.float32)
 
 
 # Voices with audible high-frequency crackle (heard in the issue's listening, and measured per
