@@ -290,7 +290,7 @@ def test_in_the_browser_sign_in_survives_a_reload_and_sign_out_ends_it(tmp_path,
         page.get_by_role("textbox", name="Username").fill("alice")
         page.get_by_role("textbox", name="Password").fill("correct horse battery")
         page.get_by_role("button", name="Sign in").click()
-        page.get_by_text("Credits").wait_for()
+        page.get_by_text("Credits", exact=True).wait_for()
         cookie = users.load(users_file)["cookie"]["name"]
         deadline = time.monotonic() + 30
         while not any(c["name"] == cookie for c in page.context.cookies()):
@@ -303,6 +303,6 @@ def test_in_the_browser_sign_in_survives_a_reload_and_sign_out_ends_it(tmp_path,
         page.get_by_role("button", name="Sign in").wait_for()
         page.reload()  # whatever the browser still holds, that cookie is refused now
         page.get_by_role("button", name="Sign in").wait_for()
-        assert page.get_by_text("Credits").count() == 0
+        assert page.get_by_text("Credits", exact=True).count() == 0
     finally:
         server.stop()

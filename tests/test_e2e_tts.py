@@ -34,7 +34,7 @@ def test_a_deep_link_to_a_fresh_server_still_passes_the_gate(tmp_path, page):
     server = servers.start_app(tmp_path / "data")
     try:
         page.goto(server.url + "/History")
-        page.get_by_text("Credits").wait_for()
+        page.get_by_text("Credits", exact=True).wait_for()
         page.get_by_role("heading", name="Text to Speech").wait_for()
     finally:
         server.stop()
