@@ -12,6 +12,7 @@ from typing import Callable, Iterator
 
 from audiokit import Audio, codec
 from engines import registry
+from engines.clone import render
 from engines.contract import Engine, EngineInfo, Voice
 from studio import (alignment, apikeys, credits, health, history, jobs, links, previews, sfx, streaming, tts, users, vc,
                     voices)
@@ -113,11 +114,19 @@ class Studio:
 
     # -- text to speech ------------------------------------------------------------------
     def submit_tts(self, user_id: str, text: str, voice: str, engine: str = "kokoro",
-                   speed: float | None = None, live: bool = False) -> tuple[str, tuple[str, ...]]:
+                   speed: float | None = None, live: bool = False, *, pause: float | None = None,
+                   ) -> tuple[str, tuple[str, ...]]:
         """Queue a text-to-speech job; returns (job id, notices about the text). With ``live``
         its chunks are published as they render, for :meth:`follow` (the API's streaming
-        routes, the page's live player)."""
-        spec, notices = tts.build_job(self.load_engine(engine), text, voice, speed, self.settings.prices)
+        routes, the page's live player). ``voice`` may be a saved voice ("custom:<id>") the
+        user may use; it speaks through Kokoro at its own speed unless ``speed`` is given.
+        The user's pronunciation dictionary is applied."""
+        engine_, engine_voice = self.load_engine(engine), voice
+        if voices.is_custom(voice):
+            engine_, own_speed = voices.tts_engine(self, user_id, voice)
+            engine_voice, speed = render.VOICE_ID, own_speed if speed is None else speed
+        spec, notices = tts.build_job(engine_, text, engine_voice, speed, self.settings.prices, pause=pause,
+                                      lexicon=self.pronunciations(user_id), shown_voice=voice)
         if live:
             spec = streaming_job(spec)
         job_id = self.queue.submit(user_id, spec)
@@ -139,6 +148,11 @@ class Studio:
             raise Cancelled()
         if not streaming.is_live(job_id):
             yield codec.read_wav(self.audio(user_id, job_id))
+
+    # -- pronunciation dictionary ---------------------------------------------------------
+    def pronunciations(self, user_id: str) -> tuple[tuple[str, str], ...]:
+        """The (word, pronunciation) pairs applied to ``user_id``'s speech."""
+        return ()
 
     # -- voice changer -------------------------------------------------------------------
     def submit_vc(self, user_id: str, source: bytes, filename: str | None, target: str, mode: str = "world",

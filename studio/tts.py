@@ -50,11 +50,14 @@ def check_speakable(text: str) -> tuple[str, ...]:
     return ()
 
 
-def build_job(engine, text: str, voice: str, speed: float | None, prices: dict) -> tuple[JobSpec, tuple[str, ...]]:
-    """Validate before anything is charged; return the job and notices about the text (e.g. emoji skipped)."""
+def build_job(engine, text: str, voice: str, speed: float | None, prices: dict, *, pause: float | None = None,
+              lexicon=(), shown_voice: str | None = None) -> tuple[JobSpec, tuple[str, ...]]:
+    """Validate before anything is charged; return the job and notices about the text (e.g. emoji skipped).
+    ``lexicon`` is the user's pronunciation dictionary as (word, pronunciation) pairs; ``shown_voice``
+    is the voice id the history records when ``voice`` is the engine's own name for it (a saved voice)."""
     cleaned = clean_text(text)
     notices = cleaned.notices + check_speakable(cleaned.text)
-    request = engine.check(TTSRequest(cleaned.text, voice, speed))
+    request = engine.check(TTSRequest(cleaned.text, voice, speed, pause=pause, lexicon=tuple(lexicon)))
     cost = credits.price(prices, "tts", characters=len(cleaned.text))
 
     def run(ctx: JobContext) -> list[Audio]:
@@ -66,7 +69,8 @@ def build_job(engine, text: str, voice: str, speed: float | None, prices: dict) 
 
     spec = JobSpec(
         service="tts", engine=engine.id, title=cleaned.text[:2000],
-        params={"voice": voice, "speed": request.speed, "characters": len(cleaned.text)},
+        params={"voice": shown_voice or voice, "speed": request.speed, "pause": request.pause,
+                "characters": len(cleaned.text)},
         cost=cost, run=run,
     )
     return spec, notices

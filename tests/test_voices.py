@@ -248,26 +248,25 @@ def test_budgets_have_prices(studio):
 
 # -- using a voice elsewhere --------------------------------------------------------------------
 def test_a_saved_voice_speaks_through_a_text_to_speech_job(studio, whisper):
-    """The path Studio.submit_tts takes for a custom voice (integration patch): the voice's own
-    engine through studio.tts.build_job and the real queue, charged like any TTS job."""
+    """Studio.submit_tts takes a saved voice id like a stock one: the voice's own engine and
+    speed, through the real queue, charged like any TTS job, and private to its owner."""
     from engines import whisper as asr
-    from engines.clone.render import VOICE_ID
-    from studio import tts, voices
+    from studio import voices
 
     voice = voices.create_designed_voice(studio, "ann", "Narrator", {"bf_emma": 1, "bm_george": 1}, speed=0.9)
     engine, speed = voices.tts_engine(studio, "ann", voice["id"])
     assert speed == 0.9 and engine.voices()[0].accent == "British"
-    spec, _ = tts.build_job(engine, "Please call me back after lunch.", VOICE_ID, speed, studio.settings.prices)
-    spec.params["voice"] = voice["id"]
     before = studio.balance("ann")
-    job_id = studio.submit("ann", spec)
+    job_id, _ = studio.submit_tts("ann", "Please call me back after lunch.", voice["id"])
     row = studio.wait("ann", job_id, timeout=300)
     assert row["status"] == "completed", row["error"]
-    assert row["params"]["voice"] == voice["id"] and studio.balance("ann") < before
+    assert row["params"]["voice"] == voice["id"] and row["params"]["speed"] == 0.9
+    assert studio.balance("ann") < before
     heard = asr.transcribe(codec.read_wav(studio.audio("ann", job_id)), whisper=whisper).lower()
     assert "call" in heard and "lunch" in heard
     with pytest.raises(NotFound):
-        voices.tts_engine(studio, "bob", voice["id"])
+        studio.submit_tts("bob", "Not my voice to use.", voice["id"])
+    assert studio.balance("bob") == studio.settings.starting_credits
 
 
 def test_the_sweep_keeps_saved_voices(studio):
