@@ -22,13 +22,18 @@ with editor:
                         placeholder="Type or paste up to 10,000 characters. Long texts are read sentence by sentence.")
     engine_name = st.radio("Model", usable, format_func=lambda n: engines[n].title, horizontal=True, key="tts_engine")
     engine = session.engine(engine_name)
-    voices = {v.id: v for v in engine.voices()}
+    labels = {v.id: v.label for v in engine.voices()}
+    if engine_name == "kokoro":  # saved voices (My Voices) speak through Kokoro; they come first
+        saved = studio.voices_of(user)
+        labels = {v["id"]: f"{v['name']} · {'my voice' if v['mine'] else 'shared by ' + v['owner']}" for v in saved} | labels
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-    voice_id = c1.selectbox("Voice", list(voices), format_func=lambda v: voices[v].label, key=f"tts_voice_{engine_name}")
+    voice_id = c1.selectbox("Voice", list(labels), format_func=labels.get, key=f"tts_voice_{engine_name}")
     if c2.button("Preview", icon=":material/play_arrow:", help="A short sample of this voice (free)"):
         try:
             with st.spinner("Rendering a sample…"):
-                st.session_state["tts_preview"] = (voice_id, studio.preview(engine_name, voice_id))
+                sample = (studio.voice_preview(user, voice_id) if voice_id.startswith("custom:")
+                          else studio.preview(engine_name, voice_id))
+                st.session_state["tts_preview"] = (voice_id, sample)
         except StudioError as error:
             widgets.show_error(error)
     if st.session_state.get("tts_preview", (None,))[0] == voice_id:
