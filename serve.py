@@ -5,4 +5,4 @@ import streamlit as st
 import api
 from ui import session
 
-app = st.App("app.py", routes=api.routes(session.shared_studio))
+app = st.App("app.py", routes=api.routes(session.shared_studio), middleware=api.middleware())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 
 from studio.core import Studio
@@ -18,3 +19,10 @@ def routes(get_studio: Callable[[], Studio]) -> list[BaseRoute]:
     from api import elevenlabs, media, openai
 
     return [*openai.routes(get_studio), *elevenlabs.routes(get_studio), *media.routes(get_studio)]
+
+
+def middleware() -> list[Middleware]:
+    """What serve.py wraps the pages and routes in: the browser cookie the audio links are bound to."""
+    from api import media
+
+    return [Middleware(media.BrowserCookie)]

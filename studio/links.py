@@ -4,9 +4,12 @@ Streamlit's public media links.
 A link names the job, which audio (result, preview, source), the take and the format, and
 carries an expiry and an HMAC-SHA256 signature with a secret kept in ``<data_dir>/link-secret``
 (mode 0600). It also carries the user's sign-in generation: signing out bumps it, so every
-link handed out before stops working at once. Verification checks the signature, the
-expiry and the generation, then the route still fetches the audio through the ownership
-check of :meth:`studio.core.Studio.audio`.
+link handed out before stops working at once. And it is bound to the browser it was shown
+in: every browser gets a random, HttpOnly cookie (:data:`BROWSER_COOKIE`, set by the server,
+api/media.py) and the link names a hash of it, so a link copied into another browser, or
+fetched with no cookies at all, is refused even before it expires. Verification checks the
+signature, the expiry, the generation and the browser, then the route still fetches the audio
+through the ownership check of :meth:`studio.core.Studio.audio`.
 """
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ from studio.errors import NotFound
 
 LIFETIME = 15 * 60  # seconds a link works at least
 STEP = 5 * 60  # expiries are rounded up to this, so a page redrawn within it gets the same link
+BROWSER_COOKIE = "studio_browser"  # the random cookie that names a browser; links are bound to it
 STASH_ITEMS = 256  # clips that are not stored objects (previews, samples), kept in memory for their links
 _secrets: dict[str, bytes] = {}
 _lock = threading.Lock()
@@ -78,25 +82,36 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+def _holder(browser: str | None) -> str:
+    """What a link says about its browser: a hash of the browser's cookie (the link shows in the
+    page and in logs; the cookie itself does not). Empty for no cookie, which no request matches."""
+    return _b64(hashlib.sha256(browser.encode()).digest()[:18]) if browser else ""
+
+
 def sign(data_dir: Path, db, user_id: str, job_id: str, which: str, index: int, fmt: str,
-         lifetime: int = LIFETIME) -> str:
+         lifetime: int = LIFETIME, browser: str | None = None) -> str:
+    """A link for ``user_id`` that works in the browser whose :data:`BROWSER_COOKIE` is
+    ``browser``; one signed without a browser opens nowhere."""
     expires = -(-(int(time.time()) + int(lifetime)) // STEP) * STEP  # rounded up: a stable link for a while
     claims = {"u": user_id, "j": job_id, "w": which, "i": int(index), "f": fmt, "g": generation(db, user_id),
-              "e": expires}
+              "b": _holder(browser), "e": expires}
     body = _b64(json.dumps(claims, separators=(",", ":")).encode())
     mac = hmac.new(_secret(data_dir), body.encode(), hashlib.sha256).digest()
     return f"{body}.{_b64(mac)}"
 
 
-def verify(data_dir: Path, db, token: str) -> dict:
-    """The link's claims; NotFound for a forged, expired or signed-out link (not told apart)."""
+def verify(data_dir: Path, db, token: str, browser: str | None = None) -> dict:
+    """The link's claims when it is fetched by the browser it was made for (``browser``: the
+    request's :data:`BROWSER_COOKIE`); NotFound for a forged, expired or signed-out link, or one
+    from another browser (not told apart)."""
     try:
         body, mac = str(token).split(".", 1)
         good = hmac.compare_digest(_unb64(mac), hmac.new(_secret(data_dir), body.encode(), hashlib.sha256).digest())
         claims = json.loads(_unb64(body)) if good else None
     except (ValueError, TypeError):
         claims = None
-    if not claims or claims.get("e", 0) < time.time() or claims.get("g") != generation(db, claims.get("u", "")):
+    if (not claims or claims.get("e", 0) < time.time() or claims.get("g") != generation(db, claims.get("u", ""))
+            or not browser or not hmac.compare_digest(str(claims.get("b", "")), _holder(browser))):
         raise NotFound("This audio link has expired or is not valid. Open the clip from the studio again.")
     return claims
 

@@ -15,13 +15,15 @@ from datetime import datetime
 
 import streamlit as st
 
+from studio import alignment
 from studio.errors import NotFound, StudioError
+from studio.links import BROWSER_COOKIE
 from ui import session
 
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 1.0
-SERVICE_LABELS = {"tts": "Text to Speech", "vc": "Voice Changer", "sfx": "Sound Effects"}
+SERVICE_LABELS = {"tts": "Text to Speech", "vc": "Voice Changer", "sfx": "Sound Effects", "voices": "Voice Cloning"}
 ACTIVE = ("queued", "running")
 
 
@@ -38,17 +40,25 @@ def show_error(error: Exception) -> None:
 # -- audio to the browser ------------------------------------------------------------------------
 # Audio never goes through Streamlit's media files (public URLs that anyone holding them can
 # fetch, for minutes after sign-out). Players and downloads point at the studio's own route
-# (api/media.py) with a signed, short-lived link that names the owner and dies at sign-out.
+# (api/media.py) with a signed, short-lived link that names the owner, works only in the
+# browser it was shown in (its BROWSER_COOKIE) and dies at sign-out.
 REUSE_SECONDS = 600  # a link is reused this long (it lives at least 15 minutes), so redraws keep the same player
+
+
+def _browser() -> str | None:
+    """This browser's cookie that its audio links are bound to (api/media.BrowserCookie sets it)."""
+    value = st.context.cookies.get(BROWSER_COOKIE)
+    return value if isinstance(value, str) else None  # AppTest has no browser, only a stand-in object
 
 
 def _stable(key: tuple, make) -> str:
     """The link made for ``key`` within the last REUSE_SECONDS, or a new one: a player whose
-    link changed would be replaced, and stop or restart, in the middle of playing."""
+    link changed would be replaced, and stop or restart, in the middle of playing. ``make`` gets
+    this browser's cookie, which the link is bound to."""
     links = st.session_state.setdefault("studio_audio_links", {})
     found = links.get(key)
     if found is None or time.time() - found[1] > REUSE_SECONDS:
-        found = links[key] = (make(), time.time())
+        found = links[key] = (make(_browser()), time.time())
     return found[0]
 
 
@@ -56,7 +66,7 @@ def audio_link(job: dict, which: str = "result", index: int = 0, fmt: str = "wav
     """The signed-in user's link to a job's audio (owner-checked when it is made and when it is used)."""
     user = session.user()
     link = _stable(("job", user, job["id"], which, index, fmt),
-                   lambda: session.studio().audio_link(user, job["id"], fmt, index, which))
+                   lambda browser: session.studio().audio_link(user, job["id"], fmt, index, which, browser=browser))
     return link + ("?download=1" if download else "")
 
 
@@ -68,7 +78,8 @@ def _audio_tag(link: str, test_id: str = "") -> None:
 def clip(data: bytes) -> None:
     """Play audio that is not a job's (a voice preview, one of the user's voice samples)."""
     user = session.user()
-    _audio_tag(_stable(("clip", user, hashlib.sha256(data).hexdigest()), lambda: session.studio().clip_link(user, data)))
+    _audio_tag(_stable(("clip", user, hashlib.sha256(data).hexdigest()),
+                       lambda browser: session.studio().clip_link(user, data, browser=browser)))
 
 
 def player(job: dict, which: str = "result", index: int = 0) -> None:
@@ -83,7 +94,8 @@ def live_player(job_id: str) -> None:
     they are made, from the first sentence, without restarting (a WAV stream, api/media.py)."""
     try:
         user = session.user()
-        link = _stable(("live", user, job_id), lambda: session.studio().live_link(user, job_id))
+        link = _stable(("live", user, job_id),
+                       lambda browser: session.studio().live_link(user, job_id, browser=browser))
     except StudioError as error:
         show_error(error)
         return
@@ -101,6 +113,27 @@ def downloads(job: dict, index: int = 0, key: str = "") -> None:
         show_error(error)
         return
     st.html(f'<div>⬇ {anchors}</div>')
+
+
+def subtitles(job: dict, key: str) -> None:
+    """SRT and WebVTT downloads of a text-to-speech take. Timing the words runs Whisper, so it
+    is done when the person asks, once, and kept in the session for that clip."""
+    made = st.session_state.setdefault("studio_subtitles", {})
+    if job["id"] not in made:
+        if not st.button("Make subtitles", key=f"subs-{key}-{job['id']}", icon=":material/subtitles:"):
+            return
+        try:
+            with st.spinner("Timing the words…"):
+                words = session.studio().word_times(session.user(), job["id"])
+        except Exception as error:  # noqa: BLE001 — shown as a studio error or a short, logged failure
+            show_error(error)
+            return
+        made[job["id"]] = {"srt": alignment.srt(words), "vtt": alignment.webvtt(words)}
+    stem = f"{job['service']}-{job['id'][:8]}"
+    a, b = st.columns(2)
+    for column, fmt, mime in ((a, "srt", "application/x-subrip"), (b, "vtt", "text/vtt")):
+        column.download_button(f"Subtitles ({fmt.upper()})", made[job["id"]][fmt].encode(), f"{stem}.{fmt}", mime,
+                               key=f"subs-{fmt}-{key}-{job['id']}", on_click="ignore", icon=":material/download:")
 
 
 def takes(job: dict, key: str, compare_source: bool = False) -> None:
@@ -153,6 +186,12 @@ def describe(job: dict) -> str:
             parts.append("loop")
         if p.get("seed") is not None:
             parts.append(f"seed {p['seed']}")
+    elif job["service"] == "voices":
+        parts.append(f"voice {p.get('voice_name') or p.get('voice', '?')}")
+        if p.get("budget"):
+            parts.append(f"{p['budget']} search")
+        if isinstance(p.get("clip_seconds"), (int, float)):
+            parts.append(f"clip {p['clip_seconds']:g} s")
     parts.append(f"engine {job['engine']}")
     return " · ".join(parts)
 
@@ -249,6 +288,8 @@ def _card(job: dict, key: str) -> None:
         st.caption(describe(job))
         if job["status"] == "completed":
             takes(job, key=key, compare_source=job["service"] == "vc")
+            if job["service"] == "tts":
+                subtitles(job, key)
         elif job["status"] == "failed":
             st.caption(f"Failed: {job['error']}")
         elif job["status"] in ACTIVE:
