@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import re
 import threading
 from typing import Awaitable, Callable
 
@@ -21,6 +22,8 @@ from studio.core import Studio
 
 log = logging.getLogger(__name__)
 TTS_ENGINES = ("kokoro", "piper")
+CUSTOM_PREFIX = "custom:"  # a saved voice (studio/voices.py), spoken through Kokoro
+_BARE_CUSTOM = re.compile(r"^[0-9a-f]{32}$")  # the same id without its prefix, as ElevenLabs-style ids come
 
 
 def route(get_studio: Callable[[], Studio], fn: Callable[..., Awaitable[Response]], max_bytes: int | None = None):
@@ -71,8 +74,32 @@ def voice_catalog(studio: Studio) -> dict[str, tuple[str, object]]:
     return out
 
 
-def resolve_voice(studio: Studio, voice_id: str, engine: str | None = None) -> tuple[str, str]:
+def saved_voices(studio: Studio, user: str) -> dict[str, dict]:
+    """voice id ("custom:<32 hex>") → listing, for every saved voice ``user`` may use."""
+    return {v["id"]: v for v in studio.voices_of(user)}
+
+
+def saved_voice(studio: Studio, user: str, voice_id) -> dict | None:
+    """The saved voice ``voice_id`` names ("custom:<hex>" or the bare 32 hex) if ``user`` may use
+    it; None when it is not a saved voice's id, or not one of theirs (the same answer)."""
+    if not isinstance(voice_id, str):
+        return None
+    if _BARE_CUSTOM.match(voice_id):
+        voice_id = CUSTOM_PREFIX + voice_id
+    if not voice_id.startswith(CUSTOM_PREFIX):
+        return None
+    return saved_voices(studio, user).get(voice_id)
+
+
+def resolve_voice(studio: Studio, user: str, voice_id: str, engine: str | None = None) -> tuple[str, str]:
+    """(engine, voice) for a stock voice id or one of ``user``'s saved voices; 404 voice_not_found
+    for anything else, another user's saved voice included."""
     catalog = voice_catalog(studio)
+    if isinstance(voice_id, str) and voice_id not in catalog:
+        saved = saved_voice(studio, user, voice_id)
+        if saved is not None:
+            catalog = {saved["id"]: ("kokoro", saved)}
+            voice_id = saved["id"]
     if not isinstance(voice_id, str) or voice_id not in catalog:
         raise APIError(404, "voice_not_found", f"Unknown voice {str(voice_id)[:40]!r}. GET /v1/voices lists them.")
     found_engine, _ = catalog[voice_id]

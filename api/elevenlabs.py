@@ -1,7 +1,9 @@
 """ElevenLabs-compatible routes: text-to-speech (whole, streamed, with timestamps), voices,
 speech-to-speech, sound generation, history and the user's balance.
 
-Voice ids are the studio's own (``af_heart``, ``bm_george``, ``joe``…). ``model_id`` may name
+Voice ids are the studio's own (``af_heart``, ``bm_george``, ``joe``…) and the caller's saved
+voices (``custom:<id>``, or the bare 32-hex id; listed as "cloned" or "generated", spoken by
+Kokoro, usable as speech-to-speech targets too). ``model_id`` may name
 a studio engine (``kokoro``, ``piper``); ElevenLabs' own model names get Kokoro. Credits are
 reported as the subscription's characters: ``character_limit`` = spent + balance.
 """
@@ -17,8 +19,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from api import encode
-from api.common import (TTS_ENGINES, json_body, resolve_voice, route, speech_response, text_field,
-                        voice_catalog)
+from api.common import (TTS_ENGINES, json_body, resolve_voice, route, saved_voice, saved_voices, speech_response,
+                        text_field, voice_catalog)
 from api.errors import APIError
 from audiokit import Audio, codec
 from studio import alignment
@@ -49,7 +51,7 @@ def _speed(body: dict) -> float | None:
 async def _tts(request: Request, studio, user: str, stream: bool):
     body = await json_body(request)
     text = text_field(body, "text")
-    engine, voice = await run_in_threadpool(resolve_voice, studio, request.path_params["voice_id"],
+    engine, voice = await run_in_threadpool(resolve_voice, studio, user, request.path_params["voice_id"],
                                             _engine_of(body.get("model_id")))
     fmt = encode.elevenlabs_format(request.query_params.get("output_format"))
     return await speech_response(studio, user, text, voice, engine, _speed(body), fmt, stream)
@@ -66,7 +68,7 @@ async def stream(request: Request, studio, user: str):
 async def with_timestamps(request: Request, studio, user: str):
     body = await json_body(request)
     text = text_field(body, "text")
-    engine, voice = await run_in_threadpool(resolve_voice, studio, request.path_params["voice_id"],
+    engine, voice = await run_in_threadpool(resolve_voice, studio, user, request.path_params["voice_id"],
                                             _engine_of(body.get("model_id")))
     fmt = encode.elevenlabs_format(request.query_params.get("output_format"))
     job_id, _ = await run_in_threadpool(studio.submit_tts, user, text, voice, engine, _speed(body))
@@ -89,18 +91,37 @@ def _voice_json(engine: str, voice) -> dict:
             "preview_url": None, "available_for_tiers": [], "settings": None, "high_quality_base_model_ids": [engine]}
 
 
+def _saved_voice_json(saved: dict) -> dict:
+    """One of the caller's saved voices (studio/voices.py): "cloned" from a clip or "generated" by the designer."""
+    cloned = saved["kind"] == "clone"
+    description = "Cloned from a clip" if cloned else "Designed from stock voices"
+    labels = {"accent": saved["accent"], "engine": "kokoro"}
+    if not saved["mine"]:
+        description += f", shared by {saved['owner']}"
+        labels["shared_by"] = saved["owner"]
+    return {"voice_id": saved["id"], "name": saved["name"], "category": "cloned" if cloned else "generated",
+            "description": description, "labels": labels, "preview_url": None, "available_for_tiers": [],
+            "settings": None, "high_quality_base_model_ids": ["kokoro"]}
+
+
 async def voices(request: Request, studio, user: str):
     catalog = await run_in_threadpool(voice_catalog, studio)
-    items = [_voice_json(engine, voice) for engine, voice in catalog.values()]
+    saved = await run_in_threadpool(saved_voices, studio, user)
+    items = [_saved_voice_json(v) for v in saved.values()]
+    items += [_voice_json(engine, voice) for engine, voice in catalog.values()]
     return JSONResponse({"voices": items, "has_more": False, "total_count": len(items), "next_page_token": None})
 
 
 async def voice(request: Request, studio, user: str):
+    voice_id = request.path_params["voice_id"]
     catalog = await run_in_threadpool(voice_catalog, studio)
-    found = catalog.get(request.path_params["voice_id"])
-    if found is None:
-        raise APIError(404, "voice_not_found", f"Unknown voice {request.path_params['voice_id'][:40]!r}.")
-    return JSONResponse(_voice_json(*found))
+    found = catalog.get(voice_id)
+    if found is not None:
+        return JSONResponse(_voice_json(*found))
+    saved = await run_in_threadpool(saved_voice, studio, user, voice_id)
+    if saved is None:
+        raise APIError(404, "voice_not_found", f"Unknown voice {voice_id[:40]!r}.")
+    return JSONResponse(_saved_voice_json(saved))
 
 
 async def speech_to_speech(request: Request, studio, user: str):
@@ -116,11 +137,16 @@ async def speech_to_speech(request: Request, studio, user: str):
     mode = STS_MODES.get(model, "world")
     voice_id = request.path_params["voice_id"]
     catalog = await run_in_threadpool(voice_catalog, studio)
-    if catalog.get(voice_id, ("",))[0] != "kokoro":
-        raise APIError(404, "voice_not_found", f"Unknown target voice {voice_id[:40]!r}; speech-to-speech targets are the "
-                                               "Kokoro voices listed by GET /v1/voices.")
+    if catalog.get(voice_id, ("",))[0] == "kokoro":
+        target = f"kokoro:{voice_id}"
+    else:
+        saved = await run_in_threadpool(saved_voice, studio, user, voice_id)
+        if saved is None:
+            raise APIError(404, "voice_not_found", f"Unknown target voice {voice_id[:40]!r}; speech-to-speech targets "
+                                                   "are the Kokoro voices and your saved voices (GET /v1/voices).")
+        target = saved["id"]
     fmt = encode.elevenlabs_format(request.query_params.get("output_format"))
-    job_id = await run_in_threadpool(studio.submit_vc, user, data, upload.filename, f"kokoro:{voice_id}", mode)
+    job_id = await run_in_threadpool(studio.submit_vc, user, data, upload.filename, target, mode)
     return await _finished_audio(studio, user, job_id, fmt)
 
 
@@ -149,7 +175,7 @@ async def _finished_audio(studio, user: str, job_id: str, fmt: encode.Format) ->
     return Response(data, media_type=fmt.media_type, headers={"history-item-id": job_id})
 
 
-SOURCES = {"tts": "TTS", "vc": "STS", "sfx": "SFX"}
+SOURCES = {"tts": "TTS", "vc": "STS", "sfx": "SFX", "voices": "VoiceGeneration"}
 
 
 def _history_item(row: dict) -> dict:
@@ -157,7 +183,8 @@ def _history_item(row: dict) -> dict:
     created = int(datetime.fromisoformat(row["created_at"]).timestamp())
     chars = len(row["title"] or "") if row["service"] == "tts" else 0
     return {"history_item_id": row["id"], "request_id": row["id"], "voice_id": params.get("voice") or params.get("target"),
-            "voice_name": params.get("target_name") or params.get("voice"), "model_id": row["engine"],
+            "voice_name": params.get("target_name") or params.get("voice_name") or params.get("voice"),
+            "model_id": row["engine"],
             "text": row["title"], "date_unix": created, "character_count_change_from": 0,
             "character_count_change_to": chars, "content_type": "audio/mpeg",
             "state": {"completed": "created", "failed": "failed", "cancelled": "deleted"}.get(row["status"], "processing"),

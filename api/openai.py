@@ -1,7 +1,8 @@
 """OpenAI-compatible speech: ``POST /v1/audio/speech`` and ``GET /v1/models``.
 
 Models: ``kokoro`` and ``piper``, and OpenAI's names (``tts-1``, ``tts-1-hd``,
-``gpt-4o-mini-tts``) for Kokoro. Voices: any studio voice id (``af_heart``…, ``joe``) and
+``gpt-4o-mini-tts``) for Kokoro. Voices: any studio voice id (``af_heart``…, ``joe``), the
+caller's saved voices (``custom:<id>``, or ``{"id": "custom:<id>"}``; spoken by Kokoro) and
 OpenAI's voice names, each mapped to the Kokoro voice of that name or character.
 """
 from __future__ import annotations
@@ -38,7 +39,7 @@ async def speech(request: Request, studio, user: str):
     if not isinstance(voice, str) or not voice:
         raise APIError(400, "invalid_request", "`voice` is required, e.g. \"alloy\" or \"af_heart\".")
     voice = VOICE_ALIASES.get(voice, voice) if engine == "kokoro" else voice
-    engine, voice = await run_in_threadpool(resolve_voice, studio, voice, engine)
+    engine, voice = await run_in_threadpool(resolve_voice, studio, user, voice, engine)
     speed = body.get("speed")
     if speed is not None and (isinstance(speed, bool) or not isinstance(speed, (int, float)) or not math.isfinite(speed)):
         raise APIError(422, "invalid_request", f"`speed` must be a number, got {speed!r}.")

@@ -31,6 +31,8 @@ def _preview(target: str) -> bytes:
     kind, ident = target.split(":", 1)
     if kind == "kokoro":
         return studio.stock_reference_wav(ident)
+    if kind == "custom":
+        return studio.voice_preview(user, target)
     return studio.sample_wav(user, ident)
 
 
@@ -61,9 +63,10 @@ with editor:
             "moves pitch and vocal-tract shape towards the target. The result is you, reshaped: clearly a different "
             "voice, but not a perfect copy of the target, and some buzz or phasiness can appear. Works with your own "
             "voice samples as targets.\n"
-            "- **Re-voice** writes down what you said (Whisper) and has the stock voice say it again, phrase by phrase, "
-            "fitted to your timing. You get the target's full, clean timbre, but your intonation, laughs and sighs are "
-            "gone and any word Whisper mishears is spoken as heard. Stock voices only.\n"
+            "- **Re-voice** writes down what you said (Whisper) and has the target voice say it again, phrase by "
+            "phrase, fitted to your timing. You get the target's full, clean timbre, but your intonation, laughs and "
+            "sighs are gone and any word Whisper mishears is spoken as heard. Stock voices and your saved voices "
+            "(My Voices) only, not recorded samples.\n"
             "- **Seed-VC** (when installed) is a neural model: your intonation with the target's timbre, copied "
             "closely from a few seconds of reference; slow on a CPU."
         )
@@ -71,6 +74,10 @@ with editor:
     # -- 3. the target voice -----------------------------------------------------------------
     samples = studio.samples(user) if modes[mode].own_samples else []
     targets = dict(studio.stock_targets())
+    try:
+        targets.update(studio.saved_targets(user))  # "custom:<id>" -> "<name> · my voice"
+    except StudioError as error:
+        widgets.show_error(error)
     targets.update({f"sample:{s['id']}": f"🎙 {s['name']} (your sample, {s['duration']:.0f} s)" for s in samples})
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
     target = c1.selectbox("Target voice", list(targets), format_func=targets.get, key="vc_target")

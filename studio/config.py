@@ -21,7 +21,7 @@ Example ``studio.toml``::
     presign_seconds = 3600
 
     [prices.tts]                   # cost = per_generation + per_character * chars + per_second * seconds
-    per_generation = 50
+    per_generation = 50            # (also [prices.vc], [prices.sfx], and [prices.clone]: per second of search)
 """
 from __future__ import annotations
 
@@ -38,8 +38,14 @@ DEFAULT_PRICES: dict[str, dict[str, float]] = {
     # so long inputs also pay per unit: a 10,000-character text costs 150, a 5-minute
     # conversion 350, one sound effect 50 plus 2 a second.
     "tts": {"per_generation": 50, "per_character": 0.01},
+    # A checked render (each chunk heard back by Whisper) adds this to the tts price, charged in
+    # the same debit: half as much again per character, 50 on a 10,000-character text.
+    "tts_check": {"per_character": 0.005},
     "vc": {"per_generation": 50, "per_second": 1},
     "sfx": {"per_generation": 50, "per_second": 2},
+    # Cloning a voice (studio/voices.py) pays per second of search budget: quick 145, standard
+    # 250, thorough 520 (the same as studio.voices.DEFAULT_CLONE_PRICE).
+    "clone": {"per_generation": 100, "per_second": 1},
 }
 
 

@@ -19,7 +19,9 @@ from studio.storage import Storage
 
 log = logging.getLogger(__name__)
 
-SERVICES = ("tts", "vc", "sfx")
+# "voices": a clone job (studio/voices.py). Its entry holds the clip and the preview it made, under
+# the job's id; the saved voice lives under its own id, so deleting the entry keeps the voice.
+SERVICES = ("tts", "vc", "sfx", "voices")
 MAX_QUERY = 200
 # The voice of a clip: a TTS voice id, or a voice-changer target ("kokoro:<id>" is the same voice).
 _VOICE_OF = ("COALESCE(json_extract(params, '$.voice'), "
@@ -69,7 +71,8 @@ def voices_used(db, user_id: str, service: str | None = None) -> list[tuple[str,
         extra = " AND service = ?"
         args.append(service)
     rows = db.execute(
-        f"SELECT {_VOICE_OF} AS voice, MAX(json_extract(params, '$.target_name')) FROM jobs "
+        f"SELECT {_VOICE_OF} AS voice, MAX(COALESCE(json_extract(params, '$.target_name'), "
+        f"json_extract(params, '$.voice_name'))) FROM jobs "
         f"WHERE user_id = ? AND deleting_at IS NULL{extra} GROUP BY voice HAVING voice IS NOT NULL ORDER BY voice",
         args).fetchall()
     return [(voice, label or voice) for voice, label in rows]

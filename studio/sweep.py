@@ -5,11 +5,13 @@
 - objects no row refers to (a crash between writing a result and recording it, an upload whose
   job was never created) are deleted once older than ``min_age`` — younger ones may be a write
   in flight — and never while their job is still queued or running;
-- ``*.part`` files a crash left in the local store are removed.
+- ``*.part`` files a crash left in the local store are removed;
+- cached reference clips of saved voices that were deleted (``<data dir>/voice_refs/custom-<id>-*.wav``,
+  rendered by the voice changer) are removed.
 
 The whole sweep runs at start-up (in the background) and as ``python -m studio.cli sweep``;
-the cheap parts (marked deletions, stale previews) also run every minute. A table that keeps
-object keys adds its query to ``KEY_SOURCES``.
+the cheap parts (marked deletions, stale previews, stale references) also run every minute. A
+table that keeps object keys adds its query to ``KEY_SOURCES``.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import json
 import logging
 import time
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from studio import history
 from studio.db import transact
@@ -25,7 +28,9 @@ from studio.storage import Storage, key_item
 
 log = logging.getLogger(__name__)
 
-JOB_SERVICES = ("tts", "vc", "sfx")
+# Services whose objects are stored under their job's id: a running job's are left alone. A clone
+# job ("voices") writes its voice under the voice's own id, kept by KEY_SOURCES below.
+JOB_SERVICES = ("tts", "vc", "sfx", "voices")
 # Every column that refers to a stored object (one key per row, or a JSON list of keys).
 KEY_SOURCES: list[tuple[str, bool]] = [
     ("SELECT result_key FROM jobs", False),
@@ -46,6 +51,7 @@ class SweepReport:
     orphans_removed: int = 0
     orphans_too_young: int = 0
     partial_writes_removed: int = 0
+    references_removed: int = 0
     storage_error: str | None = None
 
     def as_dict(self) -> dict:
@@ -111,9 +117,30 @@ def stale_previews(db, storage: Storage) -> int:
     return removed
 
 
-def sweep(db, storage: Storage, min_age: float = 900.0, objects: bool = True) -> SweepReport:
-    """Run the sweep; ``objects=False`` skips listing the store (the cheap, periodic part)."""
+def stale_references(db, data_dir: Path) -> int:
+    """Delete the cached reference clips (studio/vc.py) of saved voices that no longer exist."""
+    folder = Path(data_dir) / "voice_refs"
+    if not folder.is_dir():
+        return 0
+    live = {r[0] for r in db.execute("SELECT id FROM voices").fetchall()} if "voices" in db.table_names() else set()
+    removed = 0
+    for path in folder.glob("custom-*-*.wav"):
+        if path.name.split("-")[1] not in live:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def sweep(db, storage: Storage, min_age: float = 900.0, objects: bool = True,
+          data_dir: Path | None = None) -> SweepReport:
+    """Run the sweep; ``objects=False`` skips listing the store (the cheap, periodic part).
+    ``data_dir``: also remove deleted saved voices' reference clips cached there."""
     report = SweepReport()
+    if data_dir is not None:
+        try:
+            report.references_removed = stale_references(db, data_dir)
+        except OSError as error:
+            log.warning("could not tidy the cached voice references: %s", error)
     try:
         report.deletions_finished, report.deletions_pending = history.finish_deletions(db, storage)
         report.previews_removed = stale_previews(db, storage)

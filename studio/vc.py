@@ -4,9 +4,12 @@
 the job stores the decoded source (24 kHz WAV, under a generated key) beside its result.
 
 Targets are named ``kokoro:<voice id>`` (a stock voice: its reference clip is rendered once
-by Kokoro and cached under ``<data dir>/voice_refs/``) or ``sample:<id>`` (a user's own
+by Kokoro and cached under ``<data dir>/voice_refs/``), ``sample:<id>`` (a user's own
 recording, stored under the ``voices`` service; only its owner can list, play, use or
-delete it — another user's id reads as "not found").
+delete it — another user's id reads as "not found") or ``custom:<id>`` (a saved voice,
+:mod:`studio.voices`: its owner's, or shared with the team in team mode; re-voice speaks
+with its style, and WORLD and Seed-VC compare against its reference clip, rendered once with
+that style and cached as ``voice_refs/custom-<id>-<style digest>.wav``).
 """
 from __future__ import annotations
 
@@ -16,11 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from audiokit import Audio, codec, decode
+from engines.clone import render as style_render
 from engines.contract import render
 from engines.tts.kokoro import VOICES
 from engines.vc.common import (LENGTH_MAX, LENGTH_MIN, PITCH_SHIFT_MAX, STEPS_DEFAULT, STEPS_MAX, STEPS_MIN,
                                VCRequest, VoiceTarget)
-from studio import credits
+from studio import credits, voices
 from studio.db import now, write
 from studio.errors import EngineUnavailable, InvalidInput, NotFound
 from studio.jobs import JobContext, JobSpec
@@ -85,6 +89,31 @@ def stock_reference(studio, voice: str) -> Audio:
     return codec.read_wav(stock_reference_wav(studio, voice))
 
 
+# -- saved voices (studio/voices.py) ---------------------------------------------------------
+def custom_reference_path(data_dir: Path, custom: "voices.CustomVoice") -> Path:
+    """Where a saved voice's reference clip is cached: named by its id and its style, so a clip
+    of another style is never taken for it."""
+    voice_hex = custom.id.removeprefix(voices.PREFIX)
+    return Path(data_dir) / "voice_refs" / f"custom-{voice_hex}-{style_render.style_digest(custom.style)}.wav"
+
+
+def custom_reference_wav(studio, custom: "voices.CustomVoice") -> bytes:
+    """The saved voice reading :data:`REFERENCE_TEXT`, as WAV bytes: rendered with its style the
+    first time, read from disk after."""
+    path = custom_reference_path(studio.settings.data_dir, custom)
+    if path.exists():
+        return path.read_bytes()
+    speaker = style_render.StyleVoice(studio.engine("kokoro"), custom.style, custom.british, custom.gain_db)
+    return cached_wav(speaker, style_render.VOICE_ID, REFERENCE_TEXT, path)
+
+
+def saved_targets(studio, user_id: str) -> list[tuple[str, str]]:
+    """(target id, label) for every saved voice ``user_id`` may use: their own, then the team's."""
+    return [(v["id"], f"{v['name']} · " + ("my voice" if v["mine"] else f"shared by {v['owner']}"))
+            for v in voices.voices_of(studio, user_id)]
+
+
+# -- the user's samples ---------------------------------------------------------------------
 def _check_sample_id(sample_id: str) -> str:
     if not isinstance(sample_id, str) or not _SAMPLE_ID.match(sample_id):
         raise NotFound(f"No such voice sample: {str(sample_id)[:80]!r}")
@@ -153,9 +182,11 @@ def delete_sample(studio, user_id: str, sample_id: str) -> None:
 
 # -- targets and jobs ------------------------------------------------------------------------
 def resolve_target(studio, user_id: str, target: str, with_reference: bool = True) -> VoiceTarget:
-    """A target id to a VoiceTarget; a sample must belong to ``user_id``."""
+    """A target id to a VoiceTarget; a sample must belong to ``user_id``, a saved voice must be
+    one ``user_id`` may use (NotFound otherwise, before anything is charged)."""
     if not isinstance(target, str) or ":" not in target:
-        raise InvalidInput("target", f"Pick a target voice (kokoro:<voice> or sample:<id>), got {str(target)[:80]!r}.")
+        raise InvalidInput("target", "Pick a target voice (kokoro:<voice>, sample:<id> or custom:<id>), "
+                                     f"got {str(target)[:80]!r}.")
     kind, ident = target.split(":", 1)
     if kind == "kokoro":
         if ident not in VOICES:
@@ -167,7 +198,11 @@ def resolve_target(studio, user_id: str, target: str, with_reference: bool = Tru
         row = get_sample(studio, user_id, ident)
         reference = codec.read_wav(studio.storage.get(row["key"])) if with_reference else None
         return VoiceTarget(target, row["name"], reference, None)
-    raise InvalidInput("target", f"Unknown kind of target {kind!r}; use kokoro:<voice> or sample:<id>.")
+    if kind == "custom":
+        custom = voices.voice_style(studio, user_id, target)
+        reference = codec.read_wav(custom_reference_wav(studio, custom)) if with_reference else None
+        return VoiceTarget(custom.id, custom.name, reference, None, custom.style, custom.british, custom.gain_db)
+    raise InvalidInput("target", f"Unknown kind of target {kind!r}; use kokoro:<voice>, sample:<id> or custom:<id>.")
 
 
 def build_job(studio, user_id: str, source_bytes: bytes, filename: str | None, target: str, mode: str = "world", *,

@@ -1,14 +1,17 @@
 """What every voice-changer engine takes: the source speech, a target voice, per-call settings.
 
-A target is a stock voice (its reference clip rendered once by Kokoro) or a user's own
-sample; engines only ever see its reference audio and, for a stock voice, the Kokoro voice
-id. ``None`` in a setting means the engine's default. :func:`check_request` validates
-every field before any heavy work and names the field, the value and the fix.
+A target is a stock voice (its reference clip rendered once by Kokoro), a user's own
+sample, or a saved Kokoro voice (a style tensor); engines only ever see its reference audio
+and, for a stock voice, the Kokoro voice id, or for a saved voice, its style. ``None`` in a
+setting means the engine's default. :func:`check_request` validates every field before any
+heavy work and names the field, the value and the fix.
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from audiokit import Audio
 from audiokit.errors import InvalidInput
@@ -22,10 +25,15 @@ MAX_SOURCE_SECONDS = 300.0
 
 @dataclass(frozen=True)
 class VoiceTarget:
-    id: str  # "kokoro:af_heart" or "sample:<32 hex>"
+    id: str  # "kokoro:af_heart", "sample:<32 hex>" or "custom:<32 hex>"
     name: str  # what a person reads
     reference: Audio | None  # a clip of the target voice (mono float32); None until resolved
     kokoro_voice: str | None = None  # the stock voice id, when the target is one
+    # A saved voice: its Kokoro style tensor (510 × 1 × 256), spoken through
+    # engines.clone.render.StyleVoice with its accent and its gain to the studio's loudness.
+    style: np.ndarray | None = field(default=None, repr=False, compare=False)
+    british: bool = False
+    gain_db: float | None = None
 
 
 @dataclass(frozen=True)

