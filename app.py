@@ -21,9 +21,10 @@ PAGES = [
     ("3_Sound_Effects.py", "Sound Effects", ":material/surround_sound:"),
     ("4_History.py", "History", ":material/history:"),
     ("6_Voices.py", "My Voices", ":material/person_add:"),
+    ("7_Pronunciation.py", "Pronunciation", ":material/dictionary:"),
     ("5_Account.py", "Account", ":material/key:"),
 ]
-SERVICES = ("tts", "vc", "sfx")  # each page keeps its job in st.session_state[f"{service}_job"]
+SERVICES = ("tts", "vc", "sfx", "voices")  # each page keeps its job in st.session_state[f"{service}_job"]
 COOKIE_SECONDS = 30  # the cookie is (re)sent to the browser for this long after signing in
 
 

@@ -3,7 +3,7 @@ import streamlit as st
 
 from studio.errors import StudioError
 from studio.tts import MAX_CHARS
-from ui import session, widgets
+from ui import session, tts_check, widgets
 
 studio, user = session.studio(), session.user()
 st.title("Text to Speech")
@@ -20,6 +20,16 @@ editor, recent = st.columns([3, 2], gap="large")
 with editor:
     text = st.text_area("Text", height=260, max_chars=MAX_CHARS, key="tts_text",
                         placeholder="Type or paste up to 10,000 characters. Long texts are read sentence by sentence.")
+    spoken = st.expander("Preview spoken form", key="tts_spoken_open", on_change="rerun",
+                         icon=":material/text_to_speech:")
+    with spoken:
+        if spoken.open:  # only worked out while open
+            try:
+                st.caption("How the voice will read the text, with your pronunciation dictionary (free).")
+                if (text or "").strip():
+                    st.code(studio.spoken_preview(user, text), language=None, wrap_lines=True)
+            except StudioError as error:
+                widgets.show_error(error)
     engine_name = st.radio("Model", usable, format_func=lambda n: engines[n].title, horizontal=True, key="tts_engine")
     engine = session.engine(engine_name)
     labels = {v.id: v.label for v in engine.voices()}
@@ -38,13 +48,27 @@ with editor:
             widgets.show_error(error)
     if st.session_state.get("tts_preview", (None,))[0] == voice_id:
         widgets.clip(st.session_state["tts_preview"][1])
-    speed = st.slider("Speed", 0.7, 1.3, 1.0, 0.05, key="tts_speed")
+    remembered = studio.preferences(user)  # the last request's settings are this one's defaults
+    s1, s2 = st.columns(2)
+    speed = s1.slider("Speed", 0.7, 1.3, remembered["tts_speed"], 0.05, key="tts_speed")
+    pause = s2.slider("Pause between sentences", 0.5, 2.0, remembered["tts_pause"], 0.05, key="tts_pause",
+                      help="Scales the pauses after sentences, clauses and paragraphs.")
+    checked = st.checkbox("Check the render with speech recognition", value=remembered["tts_checked"],
+                          key="tts_checked",
+                          help="Each part is transcribed by Whisper and compared with the text; words heard "
+                               "differently are highlighted, each with a button to add a pronunciation. "
+                               "It costs extra, by the character.")
     chars = len(text or "")
-    cost = studio.price("tts", characters=chars)
-    st.caption(f"{chars:,} / {MAX_CHARS:,} characters · costs {cost:,} credits")
-    if st.button("Generate speech", type="primary", icon=":material/graphic_eq:"):
+    cost = studio.tts_price(chars, checked=checked)
+    check_cost = studio.tts_price(chars, checked=True) - studio.tts_price(chars)
+    st.caption(f"{chars:,} / {MAX_CHARS:,} characters · costs {cost:,} credits"
+               + (f", {check_cost:,} of them for the check" if checked and check_cost
+                  else f" · checking adds {check_cost:,}" if check_cost else ""))
+    if st.button("Generate speech", type="primary", icon=":material/graphic_eq:", key="tts_generate"):
         try:
-            job_id, notices = studio.submit_tts(user, text, voice_id, engine_name, speed, live=True)
+            job_id, notices = studio.submit_tts(user, text, voice_id, engine_name, speed, live=True, pause=pause,
+                                                checked=checked)
+            studio.remember(user, tts_speed=speed, tts_pause=pause, tts_checked=checked)
             st.session_state["tts_job"] = st.session_state["tts_live"] = job_id
             for notice in notices:
                 st.toast(notice, icon=":material/info:")
@@ -55,6 +79,7 @@ with editor:
         if live:  # drawn outside the polling panel, so redraws never restart it
             widgets.live_player(st.session_state["tts_job"])
         widgets.job_panel(st.session_state["tts_job"], key="tts_job", early_playback=not live)
+        tts_check.show(st.session_state["tts_job"])
 
 with recent:
     st.subheader("Recent")

@@ -14,8 +14,9 @@ from audiokit import Audio, codec
 from engines import registry
 from engines.clone import render
 from engines.contract import Engine, EngineInfo, Voice
-from studio import (alignment, apikeys, credits, health, history, jobs, links, previews, sfx, streaming, tts, users, vc,
-                    voices)
+from engines.tts.text import clean_text, spoken_form
+from studio import (alignment, apikeys, credits, health, history, jobs, lexicon, links, preferences, previews, sfx,
+                    streaming, tts, users, vc, voices)
 from studio import storage as storage_mod, sweep as sweep_mod
 from studio.config import Settings
 from studio.db import connect, write
@@ -115,24 +116,40 @@ class Studio:
     # -- text to speech ------------------------------------------------------------------
     def submit_tts(self, user_id: str, text: str, voice: str, engine: str = "kokoro",
                    speed: float | None = None, live: bool = False, *, pause: float | None = None,
-                   ) -> tuple[str, tuple[str, ...]]:
+                   checked: bool = False) -> tuple[str, tuple[str, ...]]:
         """Queue a text-to-speech job; returns (job id, notices about the text). With ``live``
         its chunks are published as they render, for :meth:`follow` (the API's streaming
         routes, the page's live player). ``voice`` may be a saved voice ("custom:<id>") the
         user may use; it speaks through Kokoro at its own speed unless ``speed`` is given.
-        The user's pronunciation dictionary is applied."""
+        The user's pronunciation dictionary is applied. With ``checked`` each chunk is heard
+        back by Whisper (the ``tts_check`` price on top): see :meth:`check_report`."""
         engine_, engine_voice = self.load_engine(engine), voice
         if voices.is_custom(voice):
             engine_, own_speed = voices.tts_engine(self, user_id, voice)
             engine_voice, speed = render.VOICE_ID, own_speed if speed is None else speed
         spec, notices = tts.build_job(engine_, text, engine_voice, speed, self.settings.prices, pause=pause,
-                                      lexicon=self.pronunciations(user_id), shown_voice=voice)
+                                      lexicon=self.pronunciations(user_id), shown_voice=voice, checked=checked)
         if live:
             spec = streaming_job(spec)
         job_id = self.queue.submit(user_id, spec)
         if live:
             streaming.open_stream(job_id)
         return job_id, notices
+
+    def tts_price(self, characters: int, checked: bool = False) -> int:
+        """Credits for a text of ``characters``, and for the check on top when ``checked``."""
+        return tts.price(self.settings.prices, characters, checked)
+
+    def check_report(self, user_id: str, job_id: str) -> dict | None:
+        """What the speech check of a checked text-to-speech job found (:mod:`studio.tts_check`):
+        ``mismatches`` (chunk, written, start, end, expected, heard), ``chunks``, ``unchecked``,
+        ``truncated``; None until the job has completed. NotFound for anyone else's job;
+        InvalidInput for a job that was not checked."""
+        row = self.job(user_id, job_id)
+        if row["service"] != "tts" or not row["params"].get("checked"):
+            raise InvalidInput("job", "This clip was not checked. Turn on “Check the render with speech "
+                                      "recognition” when you generate it.")
+        return row["params"].get("check") if row["status"] == "completed" else None
 
     def follow(self, user_id: str, job_id: str, timeout: float = 600.0) -> Iterator[Audio]:
         """The job's audio as it renders, chunk by chunk, from the first chunk on. When the job
@@ -149,16 +166,53 @@ class Studio:
         if not streaming.is_live(job_id):
             yield codec.read_wav(self.audio(user_id, job_id))
 
-    # -- pronunciation dictionary ---------------------------------------------------------
+    # -- pronunciation dictionary (studio/lexicon.py) --------------------------------------
+    def _team_mode(self) -> bool:
+        return self.settings.auth == "team"
+
     def pronunciations(self, user_id: str) -> tuple[tuple[str, str], ...]:
-        """The (word, pronunciation) pairs applied to ``user_id``'s speech."""
-        return ()
+        """The (word, pronunciation) pairs applied to ``user_id``'s speech: the team's (team mode),
+        overridden by the user's own for the same word."""
+        return lexicon.effective(self.db(), user_id, self._team_mode())
+
+    def lexicon_entries(self, user_id: str) -> list[dict]:
+        """The user's own entries, then (team mode) the team's: word, pronunciation, kind
+        (respelling / phonemes), team, updated_by, updated_at, overridden."""
+        return lexicon.entries(self.db(), user_id, self._team_mode())
+
+    def add_pronunciation(self, user_id: str, word: str, pronunciation: str, team: bool = False) -> dict:
+        """Add an entry to the user's dictionary (or, team mode, the team's), replacing the one for
+        the same word; InvalidInput naming the field. The entry comes back with ``replaced``."""
+        return lexicon.upsert(self.db(), user_id, word, pronunciation, team, self._team_mode())
+
+    def delete_pronunciation(self, user_id: str, word: str, team: bool = False) -> None:
+        lexicon.delete(self.db(), user_id, word, team, self._team_mode())
+
+    def import_lexicon(self, user_id: str, data: bytes, filename: str | None, team: bool = False,
+                       ) -> lexicon.ImportReport:
+        """Import a PLS (.pls, .xml) or CSV file, all or nothing; the report says what was added,
+        replaced and skipped (with why)."""
+        return lexicon.store(self.db(), user_id, lexicon.read_file(data, filename), team, self._team_mode())
+
+    def export_lexicon(self, user_id: str, fmt: str = "pls", scope: str = "effective") -> bytes:
+        """The dictionary as a PLS lexicon or CSV file: "effective" (what the user's speech gets),
+        "own" or "team"."""
+        if fmt not in ("pls", "csv"):
+            raise InvalidInput("format", f"Dictionaries are exported as pls or csv, got {str(fmt)[:10]!r}.")
+        export = lexicon.export_pls if fmt == "pls" else lexicon.export_csv
+        return export(self.db(), user_id, scope, self._team_mode())
+
+    def spoken_preview(self, user_id: str, text: str) -> str:
+        """``text`` as it would be spoken with the user's dictionary (numbers and the rest written
+        as words, phonemes as ``[word](/phonemes/)``); free."""
+        return spoken_form(clean_text(text).text, self.pronunciations(user_id))
 
     # -- voice changer -------------------------------------------------------------------
     def submit_vc(self, user_id: str, source: bytes, filename: str | None, target: str, mode: str = "world",
                   **settings) -> str:
-        """Queue a conversion of ``source`` into ``target`` ("kokoro:<voice>" or "sample:<id>");
-        returns the job id. Bad input raises before any credit is spent."""
+        """Queue a conversion of ``source`` into ``target`` ("kokoro:<voice>", "sample:<id>" or a
+        saved voice "custom:<id>"); returns the job id. Bad input, or a target the user may not
+        use (NotFound), raises before any credit is spent."""
         return self.queue.submit(user_id, vc.build_job(self, user_id, source, filename, target, mode, **settings))
 
     def vc_modes(self) -> dict[str, vc.Mode]:
@@ -171,8 +225,13 @@ class Studio:
     def stock_targets(self) -> list[tuple[str, str]]:
         return vc.stock_voices()
 
+    def saved_targets(self, user_id: str) -> list[tuple[str, str]]:
+        """(target id, label) of the saved voices ``user_id`` may convert into, e.g. "Anna · my voice"."""
+        return vc.saved_targets(self, user_id)
+
     def vc_target(self, user_id: str, target: str) -> "vc.VoiceTarget":
-        """A target id resolved to its name and reference clip (a sample must belong to ``user_id``)."""
+        """A target id resolved to its name and reference clip (a sample must belong to ``user_id``,
+        a saved voice must be one they may use)."""
         return vc.resolve_target(self, user_id, target)
 
     def stock_reference_wav(self, voice: str) -> bytes:
@@ -247,6 +306,17 @@ class Studio:
     def delete_voice(self, user_id: str, voice_id: str) -> None:
         voices.delete_voice(self, user_id, voice_id)
 
+    # -- settings remembered per user (studio/preferences.py) ------------------------------
+    def preferences(self, user_id: str) -> dict:
+        """``user_id``'s remembered settings (``tts_speed``, ``tts_pause``, ``tts_checked``), each
+        the default until remembered."""
+        return preferences.get(self.db(), user_id)
+
+    def remember(self, user_id: str, **values) -> dict:
+        """Remember settings for ``user_id`` (InvalidInput for an unknown name or a bad value,
+        nothing stored then); returns them all."""
+        return preferences.remember(self.db(), user_id, self.settings.write_patience, **values)
+
     # -- API keys ------------------------------------------------------------------------
     def create_api_key(self, user_id: str, name: str) -> tuple[dict, str]:
         """A new API key: (its row, the secret, shown this once)."""
@@ -315,21 +385,28 @@ class Studio:
     def audio(self, user_id: str, job_id: str, fmt: str = "wav", index: int = 0, which: str = "result") -> bytes:
         return history.audio_bytes(self.db(), self.storage, user_id, job_id, fmt, index, which)
 
-    def audio_link(self, user_id: str, job_id: str, fmt: str = "wav", index: int = 0, which: str = "result") -> str:
-        """A signed, short-lived path (``/audio/<token>``) to the job's audio, for this user only;
-        it stops working at sign-out (:meth:`end_sessions`)."""
+    def audio_link(self, user_id: str, job_id: str, fmt: str = "wav", index: int = 0, which: str = "result",
+                   *, browser: str | None = None) -> str:
+        """A signed, short-lived path (``/audio/<token>``) to the job's audio, for this user in
+        this browser only (``browser``: its ``links.BROWSER_COOKIE``; without one the link opens
+        nowhere); it stops working at sign-out (:meth:`end_sessions`)."""
         history.object_key(self.db(), user_id, job_id, index, which)  # the owner and the audio exist
-        return "/audio/" + links.sign(self.settings.data_dir, self.db(), user_id, job_id, which, index, fmt)
+        return "/audio/" + links.sign(self.settings.data_dir, self.db(), user_id, job_id, which, index, fmt,
+                                      browser=browser)
 
-    def live_link(self, user_id: str, job_id: str) -> str:
-        """A signed path (``/audio/live/<token>``) that streams a live job's audio as it renders (WAV)."""
+    def live_link(self, user_id: str, job_id: str, *, browser: str | None = None) -> str:
+        """A signed path (``/audio/live/<token>``) that streams a live job's audio as it renders
+        (WAV), bound to ``browser`` like :meth:`audio_link`."""
         self.job(user_id, job_id)
-        return "/audio/live/" + links.sign(self.settings.data_dir, self.db(), user_id, job_id, "live", 0, "wav")
+        return "/audio/live/" + links.sign(self.settings.data_dir, self.db(), user_id, job_id, "live", 0, "wav",
+                                           browser=browser)
 
-    def clip_link(self, user_id: str, data: bytes) -> str:
-        """A signed path to a clip that is not a job's (a voice preview, a voice sample), for this user only."""
+    def clip_link(self, user_id: str, data: bytes, *, browser: str | None = None) -> str:
+        """A signed path to a clip that is not a job's (a voice preview, a voice sample), for this
+        user in ``browser`` only, like :meth:`audio_link`."""
         clip_id = links.stash(user_id, data)
-        return "/audio/" + links.sign(self.settings.data_dir, self.db(), user_id, clip_id, "clip", 0, "wav")
+        return "/audio/" + links.sign(self.settings.data_dir, self.db(), user_id, clip_id, "clip", 0, "wav",
+                                      browser=browser)
 
     def link_audio(self, claims: dict) -> bytes:
         """The audio a verified link names, fetched through the owner checks."""
@@ -337,9 +414,10 @@ class Studio:
             return links.unstash(claims["u"], claims["j"])
         return self.audio(claims["u"], claims["j"], claims["f"], claims["i"], claims["w"])
 
-    def open_link(self, token: str) -> dict:
-        """The claims of a signed audio link; NotFound when forged, expired or signed out."""
-        return links.verify(self.settings.data_dir, self.db(), token)
+    def open_link(self, token: str, browser: str | None = None) -> dict:
+        """The claims of a signed audio link fetched by ``browser`` (the request's
+        ``links.BROWSER_COOKIE``); NotFound when forged, expired, signed out or another browser's."""
+        return links.verify(self.settings.data_dir, self.db(), token, browser)
 
     def end_sessions(self, user_id: str) -> None:
         """Sign-out: every audio link given to ``user_id`` stops working."""
@@ -371,9 +449,10 @@ class Studio:
     # -- upkeep ---------------------------------------------------------------------------
     def sweep(self, min_age: float | None = None, objects: bool = True) -> sweep_mod.SweepReport:
         """Finish marked deletions, drop previews of ended jobs, remove objects no row refers to
-        (older than ``min_age`` seconds, default ``sweep_min_age``)."""
+        (older than ``min_age`` seconds, default ``sweep_min_age``) and deleted saved voices'
+        cached reference clips."""
         age = self.settings.sweep_min_age if min_age is None else min_age
-        return sweep_mod.sweep(self.db(), self.storage, age, objects)
+        return sweep_mod.sweep(self.db(), self.storage, age, objects, data_dir=self.settings.data_dir)
 
     def _sweep_quietly(self) -> None:
         try:

@@ -117,6 +117,7 @@ class JobContext:
         self.queue, self.job_id, self.user_id, self.service = queue, job_id, user_id, service
         self._last_progress = 0.0
         self._preview_seconds = 0.0
+        self.notes: dict = {}  # see note()
 
     def db(self):
         return self.queue.db()
@@ -135,6 +136,12 @@ class JobContext:
                 [fraction, message[:200], self.job_id]), patience=min(2.0, self.queue.settings.write_patience))
         except DatabaseBusy:
             log.info("job %s: progress not recorded (database busy)", self.job_id[:8])
+
+    def note(self, **values) -> None:
+        """Values the job learned while running (a checked render's report), added to its
+        ``params`` in the same write that marks it completed: a completed job has them all, and a
+        job that did not complete has none."""
+        self.notes.update(values)
 
     def should_stop(self) -> bool:
         """True once the job was cancelled (or is gone): the engine's ``cancel`` callback."""
@@ -286,7 +293,7 @@ class JobQueue:
                 key = make_key(user_id, spec.service, job_id, "result" if i == 0 else f"result-{i}")
                 written.append(key)  # before the write: a half-written object is discarded too
                 self.storage.put(key, codec.to_wav(Audio(dsp.scale_peak(result.samples), result.sample_rate)))
-            if self._complete(job_id, results[0], written):
+            if self._complete(job_id, results[0], written, ctx.notes):
                 written = []  # the row owns them now
                 self._drop_preview(job_id)
             else:  # cancelled while the last part was being stored
@@ -333,13 +340,18 @@ class JobQueue:
         except Exception as error:  # recovery on the next heartbeat fails it
             log.warning("job %s: not failed yet (%s); recovery will retry", job_id[:8], error)
 
-    def _complete(self, job_id: str, first: Audio, keys: list[str]) -> bool:
+    def _complete(self, job_id: str, first: Audio, keys: list[str], notes: dict | None = None) -> bool:
         def mark(db) -> int:
-            return db.execute(
+            done = db.execute(
                 "UPDATE jobs SET status = 'completed', progress = 1.0, message = 'Done', finished_at = ?, "
                 "duration = ?, sample_rate = ?, result_key = ?, outputs = ? WHERE id = ? AND status = 'running'",
                 [now(), first.duration, first.sample_rate, keys[0], json.dumps(keys), job_id],
             ).rowcount
+            if done and notes:
+                params = db.execute("SELECT params FROM jobs WHERE id = ?", [job_id]).fetchone()[0]
+                db.execute("UPDATE jobs SET params = ? WHERE id = ?",
+                           [json.dumps(json.loads(params or "{}") | notes), job_id])
+            return done
 
         return bool(transact(self.db(), mark, self.settings.write_patience))
 

@@ -50,7 +50,7 @@ from audiokit import dsp
 from audiokit.errors import EngineUnavailable, InvalidInput
 from engines.contract import Voice, stop_if
 from engines.hub import progress_tqdm
-from engines.tts.common import PEAK_CEILING, TARGET_LUFS, ChunkedTTS, TTSRequest, check_request
+from engines.tts.common import PEAK_CEILING, TARGET_LUFS, ChunkedTTS, ChunkHook, TTSRequest, check_request
 from engines.tts.kokoro import VOICES as STOCK_VOICES
 from engines.tts.g2p import ESPEAK_LOCK
 from engines.tts.normalize import PHONEME_SPAN
@@ -486,7 +486,8 @@ class StyleTTS2Engine(ChunkedTTS):
             return self._styles[request.voice]
 
     # -- synthesis ------------------------------------------------------------------------------
-    def run(self, request: TTSRequest, progress: Progress | None = None, cancel: Cancel | None = None) -> Iterator[Audio]:
+    def run(self, request: TTSRequest, progress: Progress | None = None, cancel: Cancel | None = None,
+            on_chunk: ChunkHook | None = None) -> Iterator[Audio]:
         """The take, chunk by chunk, as every chunked engine renders it (edges, loudness, pauses),
         spoken in the request's style; each part's style leans on the previous part's."""
         if not isinstance(request, StyleTTS2Request) or request.alpha is None:
@@ -495,7 +496,7 @@ class StyleTTS2Engine(ChunkedTTS):
             progress(0.0, "Reading the reference voice")
         stop_if(cancel)
         take = _Take(request, self._style_for(request), cancel)
-        parts = super().run(request, progress, cancel)
+        parts = super().run(request, progress, cancel, on_chunk)
         while True:  # _render reads the take from this thread, set around each step of the generator
             self._local.take = take
             try:
