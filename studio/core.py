@@ -443,7 +443,10 @@ class Studio:
 
     def delete(self, user_id: str, job_id: str) -> bool:
         """Delete a finished job and its audio. True when all is gone; False when the audio store
-        could not be reached: the entry is hidden at once and its files are removed by the sweep."""
+        could not be reached: the entry is hidden at once and its files are removed by the sweep.
+        A voice written by a clone job that was then cancelled or failed goes first: once the job's
+        row is gone nothing would tell it from a finished clone."""
+        voices.drop_abandoned(self, user_id)
         return history.delete_job(self.db(), self.storage, user_id, job_id)
 
     # -- upkeep ---------------------------------------------------------------------------

@@ -281,7 +281,7 @@ def _check_shared(studio, shared: bool) -> None:
 
 def voices_of(studio, user_id: str) -> list[dict]:
     """The user's own voices, then (team mode) those others shared; newest first."""
-    _drop_abandoned(studio, user_id)
+    drop_abandoned(studio, user_id)
     if _team(studio):
         rows = _rows(studio, "v.user_id = ? OR v.shared = 1", [user_id])
     else:
@@ -366,7 +366,7 @@ def _delete_objects(studio, row: dict) -> None:
             log.warning("voice %s: %s left for the sweep (%s)", row["id"], key, error)
 
 
-def _drop_abandoned(studio, user_id: str) -> None:
+def drop_abandoned(studio, user_id: str) -> None:
     """Voices whose clone job was cancelled or failed after the voice was written: removed."""
     db = studio.db()
     ensure_schema(db)

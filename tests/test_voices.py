@@ -236,6 +236,29 @@ def test_a_cancelled_clone_is_refunded_and_leaves_no_voice(studio):
     assert voices.voices_of(studio, "ann") == []
 
 
+def test_a_clone_cancelled_after_its_voice_was_written_leaves_no_voice_even_when_its_entry_is_deleted(
+        studio, monkeypatch):
+    """The race: the voice is saved, then the job is cancelled (refunded) before it completes.
+    Deleting that history entry at once must not turn the refunded voice into a usable one."""
+    from studio import voices
+
+    saved = voices._save
+
+    def save_then_cancel(studio_, user_id, *args):
+        saved(studio_, user_id, *args)
+        studio_.cancel(user_id, args[-1])  # the job id is _save's last argument
+
+    monkeypatch.setattr(voices, "_save", save_then_cancel)
+    x, rate = prompts(20)
+    before = studio.balance("ann")
+    job_id = voices.submit_clone(studio, "ann", wav(x, rate), "me.wav", "Raced", "quick", consent=True,
+                                 max_seconds=10)
+    assert studio.wait("ann", job_id, timeout=600)["status"] == "cancelled"
+    assert studio.balance("ann") == before
+    studio.delete("ann", job_id)  # before anything lists the voices
+    assert voices.voices_of(studio, "ann") == []
+
+
 def test_budgets_have_prices(studio):
     from studio import voices
 
