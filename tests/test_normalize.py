@@ -103,6 +103,56 @@ CASES = [
     ("open 24/7", "open twenty-four seven"),
     ("a 16:9 screen", "a sixteen to nine screen"),
     ("agent 007", "agent zero zero seven"),
+    # magnitudes after a bare number; a single digit before M or B is a name ("3M") or a flat ("5B")
+    ("About 1.5M people", "About one point five million people"),
+    ("got 100k views", "got one hundred thousand views"),
+    ("a 10M grant, 2.3bn users", "a ten million grant, two point three billion users"),
+    ("3M said", "three M said"),
+    # money with a decimal comma (two digits after the comma cannot be thousands)
+    ("€3,99 each", "three euros and ninety-nine cents each"),
+    # durations h:mm:ss
+    ("in 2:31:04, a best", "in two hours thirty-one minutes and four seconds, a best"),
+    ("at 10:15:30 sharp", "at ten fifteen and thirty seconds sharp"),
+    # heights in feet and inches
+    ("She was 5'11\" tall", "She was five foot eleven tall"),
+    ("a 6′ 2″ forward", "a six foot two forward"),
+    # versions
+    ("Update to v2.1 now", "Update to version two point one now"),
+    # spans of weekdays and months
+    ("open Mon.–Fri., 9 a.m. daily", "open Monday to Friday, nine AM daily"),
+    ("Mon-Sat and Jan–Mar", "Monday to Saturday and January to March"),
+    # time ranges sharing a.m./p.m.
+    ("Meetings run 3-5 p.m. daily", "Meetings run three to five PM daily"),
+    ("call 9am-5pm", "call nine AM to five PM"),
+    ("open 9:30–11:30 a.m. daily", "open nine thirty to eleven thirty AM daily"),
+    # dimensions
+    ("no more than 55 x 40 x 20 cm", "no more than fifty-five by forty by twenty centimeters"),
+    ("a 1920x1080 screen", "a nineteen twenty by ten eighty screen"),
+    ("a 4 x 6 inch print", "a four by six inch print"),
+    ("2 x 3 = 6", "two times three equals six"),
+    # codes read digit by digit
+    ("The ISBN is 978-0-14-044913-6.", "The ISBN is nine seven eight, zero, one four, zero four four nine one three, six."),
+    ("Order No. 48213 shipped", "Order number four eight two one three shipped"),
+    ("ticket #48213", "ticket number four eight two one three"),
+    ("Washington, DC 20500", "Washington, DC two zero five zero zero"),
+    # units
+    ("charges at 65 W and 2 L", "charges at sixty-five watts and two liters"),
+    ("at 100 W Main St.", "at one hundred W Main Street."),
+    ("take 400 mcg daily", "take four hundred micrograms daily"),
+    ("a 2 TB drive and a 5 km walk", "a two terabyte drive and a five kilometer walk"),
+    # letters joined by a slash
+    ("an A/B test of the I/O path", "an A B test of the I O path"),
+    # Roman numerals: regnal ordinals after a name, numbers after a counted word
+    ("Henry VIII married six times", "Henry the eighth married six times"),
+    ("and Elizabeth I never married", "and Elizabeth the first never married"),
+    ("Louis XIV's court", "Louis the fourteenth's court"),
+    ("Chapter IV opens", "Chapter four opens"),
+    ("Part II of World War II", "Part two of World War two"),
+    ("Super Bowl LVII", "Super Bowl fifty-seven"),
+    ("In Paris I met her.", "In Paris I met her."),
+    ("The book I read.", "The book I read."),
+    ("Give the IV slowly.", "Give the IV slowly."),
+    ("Malcolm X spoke.", "Malcolm X spoke."),
 ]
 
 

@@ -34,6 +34,16 @@ abbreviations           Dr. Smith lives on Smith Dr.       Doctor Smith lives on
 web addresses           support@example.com · www.x.org    support at example dot com · …
 initialisms             U.S. · a.m. · FBI                  US · AM · FBI (left in capitals:
                                                            both G2Ps spell them)
+magnitudes, versions    1.5M · 100k · v2.1                 one point five million · one hundred
+                                                           thousand · version two point one
+durations, heights      2:31:04 · 5'11"                    two hours thirty-one minutes and four
+                                                           seconds · five foot eleven
+spans, dimensions       Mon.–Fri. · 3-5 p.m. · 55 x 40 cm  Monday to Friday · three to five PM ·
+                                                           fifty-five by forty centimeters
+codes                   978-0-14-044913-6 · No. 48213      nine seven eight, zero, … · number
+                                                           four eight two one three
+Roman numerals          Henry VIII · Chapter IV            Henry the eighth · Chapter four
+letters and a slash     A/B · I/O                          A B · I O
 ======================  =================================  ====================================
 
 Spans written as ``[word](/phonemes/)`` (how :func:`engines.tts.text.apply_lexicon` marks a
@@ -145,8 +155,19 @@ UNITS: dict[str, tuple[str, str]] = {
     "min": ("minute", "minutes"), "mins": ("minutes", "minutes"), "sec": ("second", "seconds"),
     "secs": ("seconds", "seconds"), "ms": ("millisecond", "milliseconds"),
     "sq ft": ("square foot", "square feet"), "sq m": ("square meter", "square meters"),
+    "W": ("watt", "watts"), "kV": ("kilovolt", "kilovolts"), "V": ("volt", "volts"), "mA": ("milliamp", "milliamps"),
+    "L": ("liter", "liters"), "mcg": ("microgram", "micrograms"), "µg": ("microgram", "micrograms"),
+    "kcal": ("kilocalorie", "kilocalories"), "mg/dL": ("milligram per deciliter", "milligrams per deciliter"),
+    "mmol/L": ("millimole per liter", "millimoles per liter"), "mmHg": ("millimeter of mercury", "millimeters of mercury"),
+    "bpm": ("beat per minute", "beats per minute"), "fps": ("frame per second", "frames per second"),
+    "kbps": ("kilobit per second", "kilobits per second"), "Mbps": ("megabit per second", "megabits per second"),
+    "Gbps": ("gigabit per second", "gigabits per second"), "fl oz": ("fluid ounce", "fluid ounces"),
+    "m²": ("square meter", "square meters"), "km²": ("square kilometer", "square kilometers"),
+    "ft²": ("square foot", "square feet"),
     "%": ("percent", "percent"), "x": ("times", "times"),
 }
+# single capitals that are units only when no capitalised word follows ("65 W" but "100 W Main St")
+_CAPITAL_UNITS = {"W", "V", "L"}
 _UNIT_RE = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 # a unit is followed by something that is not part of a word ("5 m" but not "5 men")
 _UNIT_AFTER = r"(?![A-Za-z0-9])"
@@ -267,7 +288,7 @@ def _phone(m: re.Match) -> str:
 
 # money: $3.50, $0.99, $4.2 million, $5m, £1,200, €20, $10–$20, $10-20
 _MONEY = re.compile(
-    r"(?P<sym>[$£€¥])\s?(?P<num>" + _NUM + r")"
+    r"(?P<sym>[$£€¥])\s?(?P<num>\d{1,3},\d{2}(?![\d,])|" + _NUM + r")"
     r"(?:\s?(?P<dash>[–—-]|to)\s?[$£€¥]?\s?(?P<num2>" + _NUM + r"))?"
     r"(?:\s?(?P<mag>thousand|million|billion|trillion|bn|mn|tn|[kKmMbB])(?![A-Za-z]))?")
 
@@ -276,6 +297,8 @@ def _money_amount(value: str, sym: str, magnitude: str | None) -> str:
     unit, units, cent, cents = CURRENCIES[sym]
     if magnitude:
         return f"{number(value)} {_MAGNITUDES[magnitude]} {units}"
+    if re.fullmatch(r"\d+,\d{2}", value):  # "€3,99": a decimal comma (two digits cannot be thousands)
+        value = value.replace(",", ".")
     whole, _, frac = value.replace(",", "").partition(".")
     whole_n = int(whole) if whole else 0
     frac_n = int((frac + "0")[:2]) if frac else 0
@@ -518,8 +541,19 @@ _PLAIN_NUMBER = re.compile(r"(?<![\w.])(?:(?P<neg>[-−])(?=\d|\.\d))?(?P<num>" 
 _DIGITS_IN_WORD = re.compile(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])")
 
 
+# words after "a 5 km …" that do not make the measure an adjective ("a 5 km of road" is rare, "a 5 km walk")
+_NOT_ATTRIBUTIVE = {"of", "and", "or", "to", "per", "away", "from", "in", "on", "at", "by", "for", "with", "than"}
+
+
 def _num_unit(m: re.Match) -> str:
     value = m.group("num")
+    if m.group("unit") in _CAPITAL_UNITS and re.match(r"\s+[A-Z0-9]", m.string[m.end():]):
+        return m.group(0)
+    before = m.string[: m.start()].split()
+    after = re.match(r"\s+([a-z]+)\b", m.string[m.end():])
+    if before and before[-1].lower() in ("a", "an") and after and after.group(1) not in _NOT_ATTRIBUTIVE:
+        words = f"{number(value)} {UNITS[m.group('unit')][0]}"  # "a 2 TB drive": the unit names a kind
+        return f"minus {words}" if m.group("neg") else words
     words = _with_unit(value, m.group("unit"))
     return f"minus {words}" if m.group("neg") else words
 
@@ -641,8 +675,193 @@ _SYMBOLS = [
     (re.compile(r"©\s?"), "copyright "),
     (re.compile(r"\s*%"), " percent"),
     (re.compile(r"\band/or\b"), "and or"),
+    (re.compile(r"(?<![\w/])([A-Z])/(?=[A-Z](?![\w]))"), r"\1 "),  # "A/B test", "I/O": the letters
     (re.compile(r"(?<=[A-Za-z])/(?=[A-Za-z])"), " slash "),
 ]
+
+
+# magnitudes written after a bare number: 1.5M, 100k, 2.3bn (money has its own pass above)
+_NUM_MAGNITUDE = re.compile(
+    r"(?<![\w.,])(?P<num>" + _NUM + r")(?P<mag>bn|mn|tn|[kKMB])(?![A-Za-z0-9])")
+
+
+def _num_magnitude(m: re.Match) -> str:
+    num, mag = m.group("num"), m.group("mag")
+    if mag in "MB" and "." not in num and len(num) < 2:
+        return m.group(0)  # "3M", "5B": a name or a flat, not three million
+    return f"{number(num)} {_MAGNITUDES[mag]}"
+
+
+# durations written h:mm:ss ("finished in 2:31:04")
+_HMS = re.compile(r"(?<![\d:.,])(\d{1,2}):([0-5]\d):([0-5]\d)(?![\d:]|[.,]\d)")
+
+
+def _hms(m: re.Match) -> str:
+    before = m.string[: m.start()].split()
+    if before and before[-1].lower() in ("at", "by", "until", "till", "before", "after", "since"):
+        h, mi, sec = (int(g) for g in m.groups())  # a clock time to the second: "at 10:15:30"
+        if h <= 24:
+            return f"{_clock_words(h, mi)} and {cardinal(sec)} second{'s' * (sec != 1)}"
+    parts = [(int(m.group(1)), "hour"), (int(m.group(2)), "minute"), (int(m.group(3)), "second")]
+    words = [f"{cardinal(n)} {unit}{'s' * (n != 1)}" for n, unit in parts if n]
+    if not words:
+        return m.group(0)
+    return " and ".join(words) if len(words) < 3 else f"{words[0]} {words[1]} and {words[2]}"
+
+
+# heights in feet and inches: 5'11", 6′ 2″
+_FEET_INCHES = re.compile(r"(?<![\w.])(\d{1,2})\s?['’′]\s?(\d{1,2})\s?(?:[\"”″]|'')")
+
+
+def _feet_inches(m: re.Match) -> str:
+    return f"{cardinal(int(m.group(1)))} foot {cardinal(int(m.group(2)))}"
+
+
+# version numbers: v2.1, v3
+_VERSION = re.compile(r"(?<![\w.])[vV](\d+(?:\.\d+)*)(?![\w.]\w|\w)")
+
+
+def _version(m: re.Match) -> str:
+    return "version " + " point ".join(cardinal(int(p)) if not re.fullmatch(r"0\d+", p) else digits(p)
+                                       for p in m.group(1).split("."))
+
+
+# ranges of weekdays or months written short: Mon.–Fri., Mon-Sat, Jan–Mar
+_DAY_NAMES = {"mon": "Monday", "tue": "Tuesday", "tues": "Tuesday", "wed": "Wednesday", "thu": "Thursday",
+              "thur": "Thursday", "thurs": "Thursday", "fri": "Friday", "sat": "Saturday", "sun": "Sunday"}
+_SPAN_NAME = (r"(?:Mon|Tues?|Wed|Thu(?:rs?)?|Fri|Sat|Sun|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec"
+              r"|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)")
+_NAME_SPAN = re.compile(r"\b(" + _SPAN_NAME + r")(\.?)\s?[–—-]\s?(" + _SPAN_NAME + r")(\.?)(?![\w-])")
+
+
+def _full_name(short: str) -> str:
+    key = short.lower()
+    return _DAY_NAMES.get(key) or (MONTHS[_MONTH_ABBR[key] - 1] if key in _MONTH_ABBR else short)
+
+
+def _name_span(m: re.Match) -> str:
+    a, b = m.group(1), m.group(3)
+    if (a.lower() in _DAY_NAMES or a.endswith("day")) != (b.lower() in _DAY_NAMES or b.endswith("day")):
+        return m.group(0)  # a weekday and a month: not a span
+    stop = "." if m.group(4) and _sentence_ends_after(m.string, m.end()) else ""
+    return f"{_full_name(a)} to {_full_name(b)}{stop}"
+
+
+# times ranges sharing a.m./p.m.: 3-5 p.m., 9:30–11 am, 9am–5pm
+_TIME_SPAN = re.compile(
+    r"(?<![\d:.,])(?P<a>\d{1,2})(?::(?P<am>[0-5]\d))?(?:\s?(?P<ap1>[aApP])\.?\s?[mM]\.?)?\s?[–—-]\s?"
+    r"(?P<b>\d{1,2})(?::(?P<bm>[0-5]\d))?\s?" + _AMPM)
+
+
+def _clock_words(h: int, mi: int) -> str:
+    return cardinal(h) if mi == 0 else f"{cardinal(h)} oh {cardinal(mi)}" if mi < 10 else f"{cardinal(h)} {cardinal(mi)}"
+
+
+def _time_span(m: re.Match) -> str:
+    a, b = int(m.group("a")), int(m.group("b"))
+    if not (1 <= a <= 12 and 1 <= b <= 12):
+        return m.group(0)
+    first = _clock_words(a, int(m.group("am") or 0))
+    if m.group("ap1"):
+        first += " AM" if m.group("ap1") in "aA" else " PM"
+    ampm, stop = _ampm_words(m)
+    return f"{first} to {_clock_words(b, int(m.group('bm') or 0))}{ampm}{stop}"
+
+
+# dimensions: 55 x 40 x 20 cm, 1920x1080, 4 × 6 inches
+_DIMENSIONS = re.compile(
+    r"(?<![\w.,])(?P<a>" + _NUM + r")(?P<s1>\s?)[x×](?P<s2>\s?)(?P<b>" + _NUM + r")"
+    r"(?:\s?[x×]\s?(?P<c>" + _NUM + r"))?(?![\w.,]\d|\d)")
+_LENGTHS = {"mm", "cm", "m", "km", "in", "inch", "inches", "ft", "foot", "feet", "yd", "yards", "px", "pixels",
+            "meters", "metres", "centimeters", "centimetres", "millimeters", "millimetres"}
+
+
+def _dimensions(m: re.Match) -> str:
+    after = m.string[m.end():].split()
+    unit = after[0].strip(",.;:!?)").lower() if after else ""
+    tight = not m.group("s1") and not m.group("s2")
+    if not (m.group("c") or unit in _LENGTHS or (tight and len(m.group("a")) > 1 and len(m.group("b")) > 1)):
+        return m.group(0)
+    return " by ".join(g for g in (m.group("a"), m.group("b"), m.group("c")) if g)
+
+
+# codes read digit by digit: three or more hyphenated groups (ISBN 978-0-14-044913-6), numbers
+# of five digits or more after "number", "No.", "#", "account" … (any length after "PIN", "ZIP",
+# "code", "serial"), and ZIP codes after ", <state>"
+_DIGIT_GROUPS = re.compile(r"(?<![\w.,-])\d+(?:-\d+){2,}(?![\w-]|[.,]\d)")
+_CODE_WORDS = r"(?:number|No\.|no\.|account|ticket|reference|ref\.?|confirmation|booking|tracking|invoice|code|PIN|ZIP|policy|case|serial)"
+_CODE_NUMBER = re.compile(r"(?P<head>\b" + _CODE_WORDS + r"\s?|(?<![\w#])#)(?P<num>\d{4,})(?![\w.,]\d|\d)")
+_ZIP = re.compile(r"(?<=,\s[A-Z]{2}\s)(\d{5})(?:-(\d{4}))?(?!\d|[.,]\d)")
+
+
+def _digit_groups(m: re.Match) -> str:
+    return ", ".join(digits(g) for g in m.group(0).split("-"))
+
+
+def _code_number(m: re.Match) -> str:
+    head = m.group("head")
+    if re.match(r"(?:ZIP|PIN|code|serial)", head) is None and len(m.group("num")) < 5:
+        return m.group(0)  # "No. 1500", "order 2024" stay numbers; five digits or more are codes
+    head = "number " if head.strip() in ("#", "No.", "no.") else head
+    return head + digits(m.group("num"))
+
+
+def _zip(m: re.Match) -> str:
+    return digits(m.group(1)) + (", " + digits(m.group(2)) if m.group(2) else "")
+
+
+# Roman numerals: "Chapter IV" (a number), "Henry VIII" (a regnal ordinal)
+_ROMAN = re.compile(r"(?<![\w'’.-])([IVXLC]+)(?![\w-]|\.\w)")
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+_ROMAN_COUNTED = {"chapter", "part", "book", "volume", "vol.", "act", "scene", "war", "phase", "stage", "level",
+                  "type", "class", "category", "title", "article", "appendix", "section", "episode", "season",
+                  "round", "grade", "tier", "mark", "mk", "canto", "psalm", "bowl", "series", "division", "league",
+                  "vatican", "apollo", "schedule", "annex", "figure", "table", "plate", "unit", "lesson", "step"}
+_SENTENCE_OPENERS = {"the", "a", "an", "this", "that", "these", "those", "my", "your", "his", "her", "our", "their",
+                     "its", "no", "so", "then", "and", "but", "or", "if", "when", "with", "start", "give", "use",
+                     "need", "get", "insert", "place", "remove", "stop", "check", "see", "try", "take", "add"}
+_PREPOSITIONS = {"in", "at", "on", "from", "to", "for", "with", "near", "after", "before", "during", "since", "by",
+                 "of", "into", "across", "over", "about", "around", "like"}
+
+
+def _roman_value(s: str) -> int | None:
+    """"XIV" → 14; None unless ``s`` is a Roman numeral written the usual way."""
+    values = [_ROMAN_VALUES[c] for c in s]
+    total = sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
+    rest, canonical = total, ""
+    for value, numeral in ((100, "C"), (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        count, rest = divmod(rest, value)
+        canonical += numeral * count
+    return total if canonical == s and total > 0 else None
+
+
+def _roman(m: re.Match) -> str:
+    numeral = m.group(1)
+    n = _roman_value(numeral)
+    if n is None:
+        return numeral
+    head = m.string[: m.start()]
+    words = re.findall(r"[\w'’.-]+", head[-60:])
+    prev = words[-1] if words else ""
+    if prev.lower() in _ROMAN_COUNTED and re.search(r"[\w.]\s+$", head) and (numeral != "I" or prev[:1].isupper()):
+        return cardinal(n)
+    prev_word, at_start = _prev_word(m.string, m.start())
+    # a capitalised word opening a sentence is a name before II and up ("Henry VIII married"),
+    # unless it is a word any sentence may open with ("The IV line", "Start IV fluids")
+    initial_ok = numeral != "I" and prev_word.lower() not in _SENTENCE_OPENERS
+    is_name = bool(re.fullmatch(r"[A-Z][a-z]+", prev_word)) and (not at_start or initial_ok) \
+        and re.search(r"[A-Za-z]\s$", head) \
+        and prev_word.lower() not in _MONTH_NAMES and prev_word not in ("Monday", "Tuesday", "Wednesday", "Thursday",
+                                                                          "Friday", "Saturday", "Sunday")
+    if not is_name or n > 39 or set(numeral) - set("IVX") or numeral in ("V", "X"):
+        return numeral
+    if numeral == "I":
+        before_prev = words[-2].lower() if len(words) >= 2 else ""
+        rest = m.string[m.end():]
+        pronoun = before_prev in _PREPOSITIONS or re.match(r"['’](?:m|d|ve|ll)\b", rest)
+        if pronoun:
+            return numeral
+    return f"the {ordinal(n)}"
 
 
 def _outside_spans(text: str, fn) -> str:
@@ -659,19 +878,30 @@ _PASSES = [
     (_EMAIL, _email),
     (_URL_SCHEME, _url),
     (_URL, _url),
+    (_VERSION, _version),
+    (_NAME_SPAN, _name_span),
     (_ABBR_TOKEN, _abbreviation),
+    (_ROMAN, _roman),
     (_DOTTED_INITIALISM, _dotted_initialism),
     (_PHONE_INTL, _phone_intl),
     (_PHONE, _phone),
     (_MONEY, _money),
+    (_NUM_MAGNITUDE, _num_magnitude),
+    (_FEET_INCHES, _feet_inches),
     (_ISO_DATE, _iso_date),
     (_SLASH_DATE, _slash_date),
+    (_DIGIT_GROUPS, _digit_groups),
+    (_CODE_NUMBER, _code_number),
+    (_ZIP, _zip),
     (_MONTH_DAY, _month_day),
     (_DAY_MONTH, _day_month),
+    (_HMS, _hms),
+    (_TIME_SPAN, _time_span),
     (_CLOCK, _clock),
     (_HOUR_AMPM, _hour_ampm),
     (_RATIO, _ratio),
     (_UNICODE_FRACTION, _unicode_fraction),
+    (_DIMENSIONS, _dimensions),
     (_RANGE, _range),
     (_SLASH, _slash),
     (_DECADE, _decade),
