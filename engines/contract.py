@@ -55,6 +55,23 @@ class Voice:
         return f"{self.name} — {self.gender}, {self.accent}"
 
 
+@dataclass(frozen=True)
+class Setting:
+    """One of an engine's own settings (a field of its request), described for a page to draw
+    as a slider: name, label, range, default, step and a line of help."""
+    name: str
+    label: str
+    low: float
+    high: float
+    default: float
+    step: float
+    help: str = ""
+
+    @property
+    def whole(self) -> bool:
+        return all(float(v).is_integer() for v in (self.low, self.high, self.default, self.step))
+
+
 def missing_module(module: str, package: str, fix: str = "Run `make install`.") -> str | None:
     """None when ``module`` can be imported, else which package is missing and the fix."""
     if importlib.util.find_spec(module) is None:
@@ -72,6 +89,7 @@ class Engine:
     licence: str = ""
     sample_rate: int = 0
     device: str = "cpu"
+    settings: tuple[Setting, ...] = ()  # the engine's own request fields a person may set
 
     def __init__(self) -> None:
         self._load_lock = threading.Lock()

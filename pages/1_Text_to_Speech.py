@@ -33,16 +33,20 @@ with editor:
     engine_name = st.radio("Model", usable, format_func=lambda n: engines[n].title, horizontal=True, key="tts_engine")
     engine = session.engine(engine_name)
     labels = {v.id: v.label for v in engine.voices()}
-    if engine_name == "kokoro":  # saved voices (My Voices) speak through Kokoro; they come first
+    zero_shot = getattr(engine, "zero_shot", False)  # speaks in the voice of any clip (StyleTTS2)
+    if engine_name == "kokoro" or zero_shot:  # saved voices (My Voices) come first
         saved = studio.voices_of(user)
         labels = {v["id"]: f"{v['name']} · {'my voice' if v['mine'] else 'shared by ' + v['owner']}" for v in saved} | labels
+    if zero_shot:  # and the voice samples recorded on the Voice Changer page, as reference clips
+        labels = {f"sample:{s['id']}": f"{s['name']} · my recording" for s in studio.samples(user)} | labels
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
     voice_id = c1.selectbox("Voice", list(labels), format_func=labels.get, key=f"tts_voice_{engine_name}")
     if c2.button("Preview", icon=":material/play_arrow:", help="A short sample of this voice (free)"):
         try:
             with st.spinner("Rendering a sample…"):
                 sample = (studio.voice_preview(user, voice_id) if voice_id.startswith("custom:")
-                          else studio.preview(engine_name, voice_id))
+                          else studio.sample_wav(user, voice_id.removeprefix("sample:"))
+                          if voice_id.startswith("sample:") else studio.preview(engine_name, voice_id))
                 st.session_state["tts_preview"] = (voice_id, sample)
         except StudioError as error:
             widgets.show_error(error)
@@ -53,6 +57,13 @@ with editor:
     speed = s1.slider("Speed", 0.7, 1.3, remembered["tts_speed"], 0.05, key="tts_speed")
     pause = s2.slider("Pause between sentences", 0.5, 2.0, remembered["tts_pause"], 0.05, key="tts_pause",
                       help="Scales the pauses after sentences, clauses and paragraphs.")
+    own = {}  # the engine's own settings (StyleTTS2: alpha, beta, diffusion steps, embedding scale)
+    if engine.settings:
+        with st.expander(f"{engine_name} settings", icon=":material/tune:"):
+            for setting in engine.settings:
+                kind = int if setting.whole else float
+                own[setting.name] = st.slider(setting.label, kind(setting.low), kind(setting.high), kind(setting.default),
+                                              kind(setting.step), help=setting.help, key=f"tts_{engine_name}_{setting.name}")
     checked = st.checkbox("Check the render with speech recognition", value=remembered["tts_checked"],
                           key="tts_checked",
                           help="Each part is transcribed by Whisper and compared with the text; words heard "
@@ -67,7 +78,7 @@ with editor:
     if st.button("Generate speech", type="primary", icon=":material/graphic_eq:", key="tts_generate"):
         try:
             job_id, notices = studio.submit_tts(user, text, voice_id, engine_name, speed, live=True, pause=pause,
-                                                checked=checked)
+                                                checked=checked, **own)
             studio.remember(user, tts_speed=speed, tts_pause=pause, tts_checked=checked)
             st.session_state["tts_job"] = st.session_state["tts_live"] = job_id
             for notice in notices:

@@ -116,19 +116,28 @@ class Studio:
     # -- text to speech ------------------------------------------------------------------
     def submit_tts(self, user_id: str, text: str, voice: str, engine: str = "kokoro",
                    speed: float | None = None, live: bool = False, *, pause: float | None = None,
-                   checked: bool = False) -> tuple[str, tuple[str, ...]]:
+                   checked: bool = False, **settings) -> tuple[str, tuple[str, ...]]:
         """Queue a text-to-speech job; returns (job id, notices about the text). With ``live``
         its chunks are published as they render, for :meth:`follow` (the API's streaming
         routes, the page's live player). ``voice`` may be a saved voice ("custom:<id>") the
-        user may use; it speaks through Kokoro at its own speed unless ``speed`` is given.
-        The user's pronunciation dictionary is applied. With ``checked`` each chunk is heard
-        back by Whisper (the ``tts_check`` price on top): see :meth:`check_report`."""
+        user may use: with Kokoro it speaks with its style at its own speed unless ``speed`` is
+        given; with an engine that speaks zero-shot from a clip (StyleTTS2) the saved voice's
+        reference reading, or one of the user's voice samples ("sample:<id>"), is the reference.
+        ``settings`` are the engine's own (StyleTTS2: alpha, beta, diffusion_steps,
+        embedding_scale). The user's pronunciation dictionary is applied. With ``checked`` each
+        chunk is heard back by Whisper (the ``tts_check`` price on top): see :meth:`check_report`."""
         engine_, engine_voice = self.load_engine(engine), voice
-        if voices.is_custom(voice):
+        if isinstance(voice, str) and voice.startswith(("custom:", "sample:")) and engine != "kokoro":
+            if not getattr(engine_, "zero_shot", False):
+                raise InvalidInput("voice", f"{engine_.title} cannot speak in your own voices; pick Kokoro for them.")
+            target = vc.resolve_target(self, user_id, voice)
+            engine_voice, settings = target.name, {**settings, "reference": target.reference}
+        elif voices.is_custom(voice):
             engine_, own_speed = voices.tts_engine(self, user_id, voice)
             engine_voice, speed = render.VOICE_ID, own_speed if speed is None else speed
         spec, notices = tts.build_job(engine_, text, engine_voice, speed, self.settings.prices, pause=pause,
-                                      lexicon=self.pronunciations(user_id), shown_voice=voice, checked=checked)
+                                      lexicon=self.pronunciations(user_id), shown_voice=voice, checked=checked,
+                                      settings=settings)
         if live:
             spec = streaming_job(spec)
         job_id = self.queue.submit(user_id, spec)

@@ -3,6 +3,7 @@ job also hears each chunk back (:mod:`studio.tts_check`) and keeps the report in
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import fields
 
 import numpy as np
 
@@ -59,18 +60,27 @@ def price(prices: dict, characters: int, checked: bool = False) -> int:
 
 
 def build_job(engine, text: str, voice: str, speed: float | None, prices: dict, *, pause: float | None = None,
-              lexicon=(), shown_voice: str | None = None, checked: bool = False) -> tuple[JobSpec, tuple[str, ...]]:
+              lexicon=(), shown_voice: str | None = None, checked: bool = False,
+              settings: dict | None = None) -> tuple[JobSpec, tuple[str, ...]]:
     """Validate before anything is charged; return the job and notices about the text (e.g. emoji skipped).
     ``lexicon`` is the user's pronunciation dictionary as (word, pronunciation) pairs; ``shown_voice``
     is the voice id the history records when ``voice`` is the engine's own name for it (a saved voice).
     ``checked``: each chunk is heard back by Whisper once rendered, and the mismatches are kept in
     the job's ``params["check"]`` (:func:`studio.tts_check.Checker.report`); it costs ``tts_check``
-    on top, in the same charge."""
+    on top, in the same charge. ``settings`` are the engine's own request fields (StyleTTS2's
+    alpha, beta, diffusion_steps, embedding_scale, reference); a name the engine does not have is
+    refused."""
     if not isinstance(checked, bool):
         raise InvalidInput("checked", f"checked must be true or false, got {str(checked)[:20]!r}.")
     cleaned = clean_text(text)
     notices = cleaned.notices + check_speakable(cleaned.text)
-    request = engine.check(TTSRequest(cleaned.text, voice, speed, pause=pause, lexicon=tuple(lexicon)))
+    settings = dict(settings or {})
+    kind = getattr(engine, "request_type", TTSRequest)  # the engine's own request, with its settings
+    unknown = sorted(set(settings) - {f.name for f in fields(kind)} | set(settings) & {"text", "voice", "speed",
+                                                                                      "pause", "lexicon"})
+    if unknown:
+        raise InvalidInput("settings", f"{engine.title} has no setting {', '.join(map(repr, unknown))}.")
+    request = engine.check(kind(cleaned.text, voice, speed, pause=pause, lexicon=tuple(lexicon), **settings))
     if checked:
         if not isinstance(engine, ChunkedTTS):
             raise InvalidInput("checked", f"The {engine.id} engine cannot check its renders; turn the check off.")
@@ -103,5 +113,8 @@ def build_job(engine, text: str, voice: str, speed: float | None, prices: dict, 
               "characters": len(cleaned.text)}
     if checked:
         params["checked"] = True
+    for name, value in settings.items():  # a reference clip is recorded by its voice id
+        if name != "reference":
+            params[name] = getattr(request, name, value)
     spec = JobSpec(service="tts", engine=engine.id, title=cleaned.text[:2000], params=params, cost=cost, run=run)
     return spec, notices

@@ -179,6 +179,60 @@ def test_a_stock_voice_job_runs_end_to_end_in_the_studio(studio_engine, studio):
     assert studio.history("alice")[1] == 1
 
 
+def test_zero_shot_from_a_voice_sample_with_its_own_settings_through_the_studio(studio_engine, studio, reference):
+    """A user's voice sample is the reference clip; StyleTTS2's own settings travel with the
+    request and are recorded; another user's sample, an unknown setting, or a setting the engine
+    does not have are refused before any charge."""
+    from studio.errors import NotFound
+
+    sample = studio.add_sample("alice", codec.to_wav(reference), "me.wav", "Me")
+    job_id, _ = studio.submit_tts("alice", "Good morning.", f"sample:{sample['id']}", engine="styletts2",
+                                  alpha=0.1, beta=0.9, diffusion_steps=3, embedding_scale=2.0)
+    job = studio.wait("alice", job_id, timeout=120)
+    assert job["status"] == "completed", job["message"]
+    assert job["params"]["voice"] == f"sample:{sample['id']}"
+    assert (job["params"]["alpha"], job["params"]["beta"], job["params"]["diffusion_steps"],
+            job["params"]["embedding_scale"]) == (0.1, 0.9, 3, 2.0)
+    assert codec.read_wav(studio.audio("alice", job_id)).duration > 0
+    spent = studio.balance("alice")
+    with pytest.raises(NotFound):
+        studio.submit_tts("bob", "Not mine.", f"sample:{sample['id']}", engine="styletts2")
+    with pytest.raises(InvalidInput, match="Diffusion steps must be a whole number"):
+        studio.submit_tts("alice", "Too many.", "bf_emma", engine="styletts2", diffusion_steps=500)
+    with pytest.raises(InvalidInput, match="no setting 'warmth'"):
+        studio.submit_tts("alice", "Unknown.", "bf_emma", engine="styletts2", warmth=3)
+    with pytest.raises(InvalidInput, match="no setting 'alpha'"):
+        studio.submit_tts("alice", "Kokoro has none.", "af_heart", engine="kokoro", alpha=0.5)
+    with pytest.raises(InvalidInput, match="cannot speak in your own voices"):
+        studio.submit_tts("alice", "Piper neither.", f"sample:{sample['id']}", engine="piper")
+    assert studio.balance("alice") == spent and studio.balance("bob") == 10_000
+
+
+def test_the_page_offers_its_settings_and_the_users_recordings_when_it_is_available(studio_engine, app_env, reference):
+    """With the weights present StyleTTS2 is in the model picker with its own sliders; a voice
+    sample recorded on the Voice Changer page is a voice; the settings reach the job."""
+    from tests.conftest import open_app
+    from ui import session
+
+    studio = session.studio()
+    sample = studio.add_sample("local", codec.to_wav(reference), "me.wav", "Me")
+    at = open_app(timeout=180)
+    at.radio(key="tts_engine").set_value("styletts2").run()
+    assert not at.exception, at.exception
+    voice = at.selectbox(key="tts_voice_styletts2")
+    assert voice.options[0] == "Me · my recording" and "Emma — female, British" in voice.options
+    voice.select(f"sample:{sample['id']}")
+    at.slider(key="tts_styletts2_alpha").set_value(0.2)
+    at.slider(key="tts_styletts2_diffusion_steps").set_value(4)
+    at.text_area(key="tts_text").input("Good morning.")
+    at.button(key="tts_generate").click().run()
+    assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
+    job = studio.wait("local", at.session_state["tts_job"], timeout=180)
+    assert job["status"] == "completed", job["message"]
+    assert job["params"]["voice"] == f"sample:{sample['id']}"
+    assert (job["params"]["alpha"], job["params"]["diffusion_steps"], job["params"]["beta"]) == (0.2, 4, 0.7)
+
+
 def test_cancelling_a_running_job_stops_it_and_refunds(studio_engine, studio):
     engine = registry.load("styletts2")
     engine._references = lambda voice: Audio(np.sin(np.arange(48_000) / 9).astype(np.float32) * 0.3, 24_000)

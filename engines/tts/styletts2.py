@@ -48,7 +48,7 @@ import numpy as np
 from audiokit import Audio, Cancel, Progress
 from audiokit import dsp
 from audiokit.errors import EngineUnavailable, InvalidInput
-from engines.contract import Voice, stop_if
+from engines.contract import Setting, Voice, stop_if
 from engines.hub import progress_tqdm
 from engines.tts.common import PEAK_CEILING, TARGET_LUFS, ChunkedTTS, ChunkHook, TTSRequest, check_request
 from engines.tts.kokoro import VOICES as STOCK_VOICES
@@ -361,6 +361,18 @@ class StyleTTS2Engine(ChunkedTTS):
     title = "StyleTTS2 (LibriTTS) — any voice from a short clip (needs torch and downloaded weights)"
     licence = "MIT (StyleTTS2 code and LibriTTS weights; its authors ask that listeners be told the speech is synthetic)"
     sample_rate = SAMPLE_RATE
+    zero_shot = True  # speaks in the voice of any reference clip (StyleTTS2Request.reference)
+    request_type = StyleTTS2Request
+    settings = (
+        Setting("alpha", "Alpha: timbre from the text", 0.0, 1.0, ALPHA_DEFAULT, 0.05,
+                "0 keeps the reference voice's timbre; 1 takes it from the text."),
+        Setting("beta", "Beta: prosody from the text", 0.0, 1.0, BETA_DEFAULT, 0.05,
+                "0 keeps the reference's rhythm and intonation; 1 takes them from the text."),
+        Setting("diffusion_steps", "Diffusion steps", STEPS_MIN, STEPS_MAX, STEPS_DEFAULT, 1,
+                "More steps: more varied speech, rendered more slowly."),
+        Setting("embedding_scale", "Embedding scale", 0.0, EMBEDDING_SCALE_MAX, EMBEDDING_SCALE_DEFAULT, 0.5,
+                "Guidance towards the text: higher is more expressive."),
+    )
 
     def __init__(self, folder: Path | None = None, cache_dir: str | Path | None = None, device: str | None = None,
                  references: Callable[[str], Audio] | None = None):
