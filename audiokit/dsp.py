@@ -3,9 +3,11 @@
 - ``silence``, ``fade_edges`` (raised cosine, for joins), ``fade`` (linear in/out, for cuts),
   ``equal_power`` and ``crossfade_join`` (overlapping windows), ``trim_silence``;
 - ``resample``: soxr, high quality;
-- ``scale_peak``: scale down (never up) under a ceiling; ``limit``: look-ahead peak limiter;
+- ``scale_peak``: scale down (never up) under a ceiling; ``true_peak``: the 4× oversampled peak
+  (ITU-R BS.1770-4 Annex 2); ``limit``: look-ahead peak limiter, on the sample or the true peak;
 - ``loudness`` and ``normalize``: integrated loudness (ITU-R BS.1770-4 via pyloudnorm) and
-  normalisation to a target with the limiter under a ceiling, so nothing clips.
+  normalisation to a target with the limiter under a ceiling, so nothing clips;
+- ``soften_highs``: a gentle zero-phase low-pass for voices that crackle above ~9 kHz.
 
 Functions take and return float32 numpy arrays (mono ``(n,)`` or stereo ``(n, 2)`` where
 noted) plus the sample rate; :class:`audiokit.Audio` wraps them for travel.
@@ -93,6 +95,19 @@ def trim_silence(samples: np.ndarray, sample_rate: int, threshold_db: float = -4
     return samples[max(0, loud[0] - pad): min(len(samples), loud[-1] + pad + 1)]
 
 
+def soften_highs(x: np.ndarray, rate: int, cutoff: float = 9000.0) -> np.ndarray:
+    """A gentle low-pass for a voice that crackles above ~9 kHz: a 2nd-order Butterworth at
+    ``cutoff`` run forwards and backwards (zero phase, so no transient moves or smears): −0.3 dB
+    at 6 kHz, −2 dB at 8 kHz, −6 dB at ``cutoff``, −16 dB a kilohertz above it at 24 kHz.
+    ``x`` is returned as it is where ``cutoff`` is at or above the Nyquist frequency."""
+    from scipy import signal
+
+    if cutoff >= rate / 2 or len(x) < 16:
+        return np.asarray(x, dtype=np.float32)
+    sos = signal.butter(2, cutoff, "low", fs=rate, output="sos")
+    return signal.sosfiltfilt(sos, x, axis=0).astype(np.float32)
+
+
 def resample(x: np.ndarray, rate: float, target: float, quality: str = "HQ") -> np.ndarray:
     """``x`` at ``target`` Hz (soxr); returned as is when the rates match."""
     if rate == target or len(x) == 0:
@@ -110,6 +125,32 @@ def scale_peak(x: np.ndarray, ceiling: float = 0.98) -> np.ndarray:
     return (x * np.float32(ceiling / peak)).astype(np.float32)
 
 
+TRUE_PEAK_OVERSAMPLING = 4
+
+
+def true_peak(x: np.ndarray, rate: int) -> float:
+    """The true peak (linear): the largest magnitude of ``x`` oversampled 4× (soxr), so the peaks
+    between samples that a DAC or a lossy encoder reconstructs are counted; 0 for no samples."""
+    if not len(x):
+        return 0.0
+    return float(np.max(np.abs(resample(x, rate, TRUE_PEAK_OVERSAMPLING * rate))))
+
+
+def _peak_envelope(x: np.ndarray, rate: int, true_peak: bool) -> np.ndarray:
+    """Per sample, the largest magnitude the limiter must keep under its ceiling there: the sample
+    itself, or with ``true_peak`` also the oversampled signal from the previous to the next sample."""
+    level = np.abs(x) if x.ndim == 1 else np.max(np.abs(x), axis=1)
+    if not true_peak or not len(x):
+        return level
+    k = TRUE_PEAK_OVERSAMPLING
+    over = np.abs(resample(x, rate, k * rate))
+    if over.ndim == 2:
+        over = np.max(over, axis=1)
+    over = np.pad(over[: k * len(level)], (0, max(0, k * len(level) - len(over))))
+    between = over.reshape(len(level), k).max(axis=1)  # the peak on [n, n + 1)
+    return np.maximum(level, np.maximum(between, np.concatenate([[0.0], between[:-1]])))
+
+
 def loudness(x: np.ndarray, rate: int) -> float:
     """Integrated loudness in LUFS (ITU-R BS.1770-4, gated); -inf for silence."""
     import pyloudnorm
@@ -120,17 +161,29 @@ def loudness(x: np.ndarray, rate: int) -> float:
     return float(pyloudnorm.Meter(rate).integrated_loudness(x.astype(np.float64)))
 
 
-def limit(x: np.ndarray, rate: int, ceiling: float = CEILING, window: float = 0.004, release: float = 0.06) -> np.ndarray:
+def limit(x: np.ndarray, rate: int, ceiling: float = CEILING, window: float = 0.004, release: float = 0.06,
+          true_peak: bool = False) -> np.ndarray:
     """Look-ahead peak limiter: no sample above ``ceiling``, gain changes smoothed.
 
     The gain that keeps each sample under the ceiling is min-filtered and then averaged over
     the same window, so the smoothed gain is never above what any sample needs. Stereo
-    channels share one gain, so the image does not move."""
+    channels share one gain, so the image does not move. With ``true_peak`` the ceiling holds
+    for the 4× oversampled signal too (:func:`true_peak`): the gain each sample needs is set by
+    the largest peak next to it, between samples included, and the limiter runs again on its
+    own output while the gain's own modulation leaves a peak above the ceiling."""
+    out = x.astype(np.float32, copy=False)
+    for _ in range(4 if true_peak else 1):
+        peak = _peak_envelope(out, rate, true_peak)
+        if peak.max(initial=0.0) <= ceiling:
+            break
+        out = _limit_once(out, peak, rate, ceiling, window, release)
+    return out
+
+
+def _limit_once(x: np.ndarray, peak: np.ndarray, rate: int, ceiling: float, window: float,
+                release: float) -> np.ndarray:
     from scipy import ndimage
 
-    peak = np.abs(x) if x.ndim == 1 else np.max(np.abs(x), axis=1)
-    if peak.max(initial=0.0) <= ceiling:
-        return x.astype(np.float32, copy=False)
     need = np.minimum(1.0, ceiling / np.maximum(peak, 1e-12))
     gain = need
     for span in (window, release):

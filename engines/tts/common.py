@@ -2,15 +2,18 @@
 
 A take is rendered chunk by chunk (:func:`engines.tts.text.split_chunks`): each chunk's
 spoken form goes to the voice, its edges are tidied without touching speech, and it is
-brought to the studio's one loudness with a gain fixed per voice, so every chunk of a take
-(yielded as soon as it is ready, for early playback) shares one gain:
+brought to the studio's one loudness (each chunk is yielded as soon as it is ready, for early
+playback):
 
-- **loudness**: the gain that brings a reference passage spoken by the voice to −16 LUFS
-  integrated (``audiokit.dsp.loudness``, ITU-R BS.1770), measured once per voice and cached
-  (Kokoro ships the table); each chunk then goes through the one peak limiter
-  (``audiokit.dsp.limit``) under −1.5 dBFS sample peak, lowered further where the 4×
-  oversampled true peak would pass −1 dBFS. An engine whose level swings from sentence to
-  sentence (``steady_level = False``: Piper) has each chunk brought to −16 LUFS instead;
+- **loudness**: each chunk starts from the voice's gain, the one that brings a reference passage
+  spoken by the voice to −16 LUFS integrated (``audiokit.dsp.loudness``, ITU-R BS.1770),
+  measured once per voice and cached (Kokoro ships the table); an engine whose level swings
+  from sentence to sentence (``steady_level = False``: Piper) starts each chunk from the gain
+  that brings the chunk alone there instead. :class:`TakeLevel` then corrects the chunk
+  towards −16 LUFS, within the engine's ``level_range_lu`` and by steps of at most
+  :data:`LEVEL_STEP_LU` from chunk to chunk, so every take lands on the target whatever the
+  voice and the text. Every chunk goes through the one peak limiter (``audiokit.dsp.limit``)
+  with its ceiling on the 4× oversampled true peak, :data:`TRUE_PEAK_CEILING` (−1.2 dBTP);
 - **edges**: only true silence is trimmed (more than 60 dB under the chunk's peak), keeping
   :data:`EDGE_KEEP` of it, so the voice's own decay of its last word stays; the fade that
   prevents clicks lies inside that silence;
@@ -23,14 +26,14 @@ import logging
 import math
 import threading
 from dataclasses import dataclass, replace
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 
 from audiokit import Audio, Cancel, Progress, dsp
 from audiokit.errors import InvalidInput
 from engines.contract import Engine, Voice, stop_if
-from engines.tts.text import FIRST_CHUNK_CHARS, clean_text, split_chunks
+from engines.tts.text import FIRST_CHUNK_CHARS, Chunk, clean_text, split_chunks
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +42,8 @@ PAUSE_MIN, PAUSE_MAX = 0.5, 2.0
 LEXICON_MAX_ENTRIES = 5000
 
 TARGET_LUFS = -16.0
-# Sample-peak ceiling of the limiter: 0.5 dB under the −1 dBFS true-peak goal, the margin that
-# inter-sample peaks of speech at 22–24 kHz need.
+# A sample-peak ceiling 0.5 dB under the −1 dBFS true-peak goal, for limiters that look at samples
+# only (the studio's own looks at the true peak: TRUE_PEAK_CEILING).
 PEAK_CEILING = 10 ** (-1.5 / 20)
 SILENCE_DB = -60.0  # under the chunk's peak: true silence, safe to trim
 EDGE_KEEP = 0.06  # seconds of that silence kept at each edge of a chunk
@@ -48,8 +51,27 @@ EDGE_KEEP = 0.06  # seconds of that silence kept at each edge of a chunk
 # more than 0.2 s, while the decay of the last word (louder than that) is always kept.
 QUIET_DB, QUIET_KEEP = -45.0, 0.18
 TRUE_PEAK_DB = -1.0
+# The ceiling of the studio's limiter, on the 4× oversampled (true) peak: 0.2 dB under the
+# −1 dBTP goal, the margin for what the limiter's own gain changes add between samples.
+TRUE_PEAK_CEILING = 10 ** ((TRUE_PEAK_DB - 0.2) / 20)
+# At most this much gain (dB) over what a chunk would need without the limiter, to make up the
+# loudness the limiter takes off its peaks (see ChunkedTTS._gain_db_for). Kokoro needs under 3 dB
+# for 9 sentences in 10, Piper, whose plosives stand far above its vowels, 4 dB at the median
+# and up to 13; without a bound the search would lift a chunk's quiet tail with the gain.
+LIMITER_MAKEUP_DB = 12.0
 EDGE_FADE = 0.005  # the click-free fade, inside the kept silence
+# How a take is kept at the target chunk by chunk (TakeLevel): its loudness so far is measured
+# over its last LEVEL_WINDOW seconds; a chunk aims at most LEVEL_NUDGE_LU off the target to
+# make up what the take so far misses; the correction moves by at most LEVEL_STEP_LU from one
+# chunk to the next.
+LEVEL_WINDOW = 60.0
+LEVEL_NUDGE_LU = 0.5
+LEVEL_STEP_LU = 1.5
 YIELD_SECONDS = 8.0  # after the first chunk, audio is handed on in pieces of at least this much
+
+# Called with each chunk of a take as soon as it is rendered and levelled (before its pause):
+# (its index, the chunk, its audio). A checked render hears each chunk back through it.
+ChunkHook = Callable[[int, Chunk, Audio], None]
 
 # A passage with every kind of sound (vowels, fricatives, plosives, a question): what a voice's
 # loudness is measured on, once.
@@ -128,6 +150,9 @@ class ChunkedTTS(Engine):
     # sentence). False: each chunk is brought to the target on its own (a voice whose level
     # swings between sentences, as Piper's does by 3 LU and more).
     steady_level = True
+    # How far (dB) a take may be corrected from its base gain towards the target, measured on the
+    # take itself (:class:`TakeLevel`); 0: not at all, every chunk at the voice's gain.
+    level_range_lu = 0.0
     # The first chunk is cut at its first clause (or phrase) when longer than this, so the first
     # audio is ready sooner; an engine fast enough not to need it sets MAX_CHUNK_CHARS.
     first_chunk_chars = FIRST_CHUNK_CHARS
@@ -161,20 +186,30 @@ class ChunkedTTS(Engine):
         unless given) to :data:`TARGET_LUFS`."""
         return self._gain_db_for(self.reference(voice) if reference is None else reference)
 
-    def _gain_db_for(self, reference: np.ndarray) -> float:
-        """The gain (dB) that, followed by the limiter, brings ``reference`` to :data:`TARGET_LUFS`."""
-        gain_db = 0.0
-        for _ in range(8):  # the limiter takes some loudness off the peaks: make it up, and check again
-            level = dsp.loudness(self._level(reference, np.float32(10 ** (gain_db / 20))), self.sample_rate)
-            if not math.isfinite(level):
-                return 0.0
-            if abs(TARGET_LUFS - level) < 0.05:
+    def _gain_db_for(self, samples: np.ndarray, target: float = TARGET_LUFS) -> float:
+        """The gain (dB) that, followed by the limiter, brings ``samples`` to ``target`` LUFS
+        (within 0.05 LU), or as near as :data:`LIMITER_MAKEUP_DB` over the gain without the limiter
+        gets: a chunk whose peaks stand far above its body is left a little quieter rather than
+        crushed to the ceiling, with its quiet tail lifted to a sound."""
+        plain = dsp.loudness(samples, self.sample_rate)
+        if not math.isfinite(plain):
+            return 0.0
+        low = target - plain  # the limiter only ever takes loudness away: never less gain than this
+        gain_db, last = low, None
+        for _ in range(8):
+            level = dsp.loudness(self._level(samples, np.float32(10 ** (gain_db / 20))), self.sample_rate)
+            if abs(target - level) < 0.05 or (level < target and gain_db >= low + LIMITER_MAKEUP_DB):
                 break
-            gain_db += TARGET_LUFS - level
+            # secant steps: where the limiter works hard, a dB of gain adds well under a dB of loudness
+            slope = 1.0 if last is None or last[0] == gain_db else (level - last[1]) / (gain_db - last[0])
+            last = (gain_db, level)
+            step = (target - level) / min(1.0, max(0.1, slope))
+            gain_db = min(max(gain_db + step, low), low + LIMITER_MAKEUP_DB)
         return gain_db
 
     def gain(self, voice: str) -> float:
-        """The linear gain that brings ``voice`` to :data:`TARGET_LUFS`, fixed per voice."""
+        """The linear gain that brings ``voice`` to :data:`TARGET_LUFS`, fixed per voice: where
+        every take of the voice starts (:class:`TakeLevel`)."""
         with self._gains_lock:
             if voice in self._gains:
                 return self._gains[voice]
@@ -196,40 +231,93 @@ class ChunkedTTS(Engine):
         return dsp.fade_edges(trimmed, self.sample_rate, seconds=EDGE_FADE)
 
     def _level(self, samples: np.ndarray, gain: np.float32) -> np.ndarray:
-        """``samples`` times the voice's gain, through the one limiter, with the true peak (4×
-        oversampled) under :data:`TRUE_PEAK_DB`: where inter-sample peaks (crackle makes them)
-        still overshoot, the limiter's ceiling is lowered by the overshoot and it runs again."""
-        ceiling = PEAK_CEILING
-        for _ in range(3):
-            out = dsp.limit(samples * gain, self.sample_rate, ceiling)
-            if not len(out):
-                return out
-            peak = float(np.max(np.abs(dsp.resample(out, self.sample_rate, 4 * self.sample_rate))))
-            over = 20 * np.log10(max(peak, 1e-12)) - TRUE_PEAK_DB
-            if over <= 0:
-                break
-            ceiling *= 10 ** (-(over + 0.1) / 20)
-        return out
+        """``samples`` times ``gain``, through the one limiter with its ceiling on the true peak
+        (4× oversampled, :data:`TRUE_PEAK_CEILING`): inter-sample peaks, which crackle makes,
+        are held under it as well as the samples."""
+        return dsp.limit(samples * gain, self.sample_rate, TRUE_PEAK_CEILING, true_peak=True)
 
     # -- a take --------------------------------------------------------------------------------------
-    def run(self, request: TTSRequest, progress: Progress | None = None, cancel: Cancel | None = None) -> Iterator[Audio]:
+    def run(self, request: TTSRequest, progress: Progress | None = None, cancel: Cancel | None = None,
+            on_chunk: ChunkHook | None = None) -> Iterator[Audio]:
+        """The take in pieces of one or more chunks, pauses included. ``on_chunk`` is told of every
+        chunk on its own (the pieces yielded may join several), in order."""
         speed = 1.0 if request.speed is None else request.speed
         pause = 1.0 if request.pause is None else request.pause
         chunks = split_chunks(request.text, first_max_chars=self.first_chunk_chars, lexicon=request.lexicon)
-        gain = np.float32(self.gain(request.voice)) if self.steady_level else None
+        take = TakeLevel(self, 20 * math.log10(self.gain(request.voice)) if self.steady_level else None)
         ready: list[np.ndarray] = []
         held = 0
         for i, chunk in enumerate(chunks):
             stop_if(cancel)
             if progress:
                 progress(i / len(chunks), f"Speaking part {i + 1} of {len(chunks)}")
-            samples = self._edges(self._render(chunk.render_text, request.voice, speed))
-            chunk_gain = gain if gain is not None else np.float32(10 ** (self._gain_db_for(samples) / 20))
-            samples = self._level(samples, chunk_gain)
-            ready += [samples, dsp.silence(chunk.pause_after * pause / speed, self.sample_rate)]
+            samples = take.level(self._edges(self._render(chunk.render_text, request.voice, speed)))
+            if on_chunk:
+                on_chunk(i, chunk, Audio(samples, self.sample_rate))
+            gap = dsp.silence(chunk.pause_after * pause / speed, self.sample_rate)
+            take.pause(len(gap))
+            ready += [samples, gap]
             held += len(samples)
             if i == 0 or held >= YIELD_SECONDS * self.sample_rate or i == len(chunks) - 1:
                 yield Audio(np.concatenate(ready), self.sample_rate)
                 ready, held = [], 0
         if progress:
             progress(1.0, "Done")
+
+
+class TakeLevel:
+    """Brings one take to :data:`TARGET_LUFS` chunk by chunk, as it is rendered (so the first
+    chunk can be played before the last is spoken).
+
+    Each chunk is first levelled at its base gain: the voice's own (:meth:`ChunkedTTS.gain`,
+    measured once on the reference passage), or, for an engine whose level swings between
+    sentences (``steady_level = False``), the gain that brings the chunk alone to the target.
+    The chunk's loudness is then corrected towards the target: the first chunk's to
+    :data:`TARGET_LUFS`, each later one's to the target nudged by what the take so far (its
+    last :data:`LEVEL_WINDOW` seconds, pauses included) misses it by, at most
+    :data:`LEVEL_NUDGE_LU` (pauses between chunks lower a take's integrated loudness a little).
+    The correction stays within the engine's ``level_range_lu`` of the base gain and moves by at
+    most :data:`LEVEL_STEP_LU` from one chunk to the next, so a short or unusual chunk is neither
+    flattened nor set apart from its neighbours. An engine whose ``level_range_lu`` is 0 gives
+    every chunk its base gain alone."""
+
+    def __init__(self, engine: ChunkedTTS, base_db: float | None):
+        self.engine = engine
+        self.base_db = base_db
+        self.range_lu = float(engine.level_range_lu)
+        self.window = int(LEVEL_WINDOW * engine.sample_rate)
+        self.so_far: list[np.ndarray] = []  # the last LEVEL_WINDOW seconds of the take, pauses included
+        self.correction_lu: float | None = None
+
+    def level(self, samples: np.ndarray) -> np.ndarray:
+        """``samples`` (one chunk, edges tidied) at the take's loudness, through the limiter."""
+        engine, rate = self.engine, self.engine.sample_rate
+        base_db = self.base_db if self.base_db is not None else engine._gain_db_for(samples)
+        out = engine._level(samples, np.float32(10 ** (base_db / 20)))
+        level = dsp.loudness(out, rate) if self.range_lu > 0 and len(out) else -math.inf
+        if math.isfinite(level):
+            aim = TARGET_LUFS
+            take = dsp.loudness(np.concatenate(self.so_far), rate) if self.so_far else -math.inf
+            if math.isfinite(take):
+                aim += min(max(TARGET_LUFS - take, -LEVEL_NUDGE_LU), LEVEL_NUDGE_LU)
+            want = aim - level
+            if self.correction_lu is not None:
+                want = min(max(want, self.correction_lu - LEVEL_STEP_LU), self.correction_lu + LEVEL_STEP_LU)
+            self.correction_lu = want = min(max(want, -self.range_lu), self.range_lu)
+            if abs(want) >= 0.05:
+                gain_db = engine._gain_db_for(samples, level + want)
+                out = engine._level(samples, np.float32(10 ** (gain_db / 20)))
+        self._keep(out)
+        return out
+
+    def pause(self, samples: int) -> None:
+        """The silence of ``samples`` that follows the last chunk."""
+        if samples:
+            self._keep(np.zeros(samples, np.float32))
+
+    def _keep(self, samples: np.ndarray) -> None:
+        if self.range_lu <= 0:
+            return
+        self.so_far.append(samples)
+        while len(self.so_far) > 1 and sum(map(len, self.so_far[1:])) >= self.window:
+            self.so_far.pop(0)

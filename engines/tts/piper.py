@@ -18,6 +18,8 @@ class PiperEngine(ChunkedTTS):
     licence = "GPL-3.0 (piper-tts runtime); en_US-joe-medium voice: CC0"
     sample_rate = 22_050  # the bundled voice's rate; read from its config on load
     steady_level = False  # its level swings by 3 LU and more between sentences: normalise each chunk
+    # and then make up what the pauses between chunks take off a take's loudness (TakeLevel)
+    level_range_lu = 1.0
     # Fast enough (a twentieth of real time) that the first sentence is never split for speed:
     # Piper speaks a comma-ended piece with a final fall (measured by bench_tts_quality).
     first_chunk_chars = MAX_CHUNK_CHARS
