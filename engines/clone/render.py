@@ -83,7 +83,7 @@ def preview_style(kokoro, text: str, style, speed: float = 1.0, british: bool = 
 
 def _apply_gain(audio: Audio, gain_db: float) -> Audio:
     from audiokit import dsp
-    from engines.tts.common import PEAK_CEILING
+    from engines.tts.common import TRUE_PEAK_CEILING
 
-    return Audio(dsp.limit(audio.samples * np.float32(10 ** (gain_db / 20)), audio.sample_rate, PEAK_CEILING),
-                 audio.sample_rate)
+    return Audio(dsp.limit(audio.samples * np.float32(10 ** (gain_db / 20)), audio.sample_rate, TRUE_PEAK_CEILING,
+                           true_peak=True), audio.sample_rate)
