@@ -61,7 +61,8 @@ def test_alices_audio_links_work_for_her_alone_and_die_at_sign_out(team_server, 
     url = team_server.url
     # Alice's clip: queued through a Studio on the server's data folder (the same database and
     # audio store), rendered by the cheap bundled Piper voice.
-    studio = Studio(Settings(data_dir=team_server.data_dir, auth="team", workers=1))
+    studio = Studio(Settings(data_dir=team_server.data_dir, auth="team", workers=1,
+                             users_file=team_server.data_dir.parent / "users.yaml"))
     try:
         job_id, _ = studio.submit_tts("alice", TEXT, "joe", engine="piper")
         assert studio.wait("alice", job_id, timeout=180)["status"] == "completed"
