@@ -83,14 +83,17 @@ def test_a_word_said_wrongly_is_flagged_with_its_chunk(studio, piper):
     report = studio.check_report("ann", job_id)
     assert report["chunks"] == 2 and report["unchecked"] == [] and not report["truncated"]
     flagged = {m["written"]: m for m in report["mismatches"]}
-    assert {"Tuesday", "Vrzlbthq"} <= set(flagged), report
-    tuesday = flagged["Tuesday"]
+    # Piper speaks with a little randomness: a neighbour may be misheard too, and the flagged
+    # stretch is then e.g. "Vrzlbthq to". The two words must each be in a stretch of their own.
+    stretch = {word: next((w for w in flagged if word in w.split()), None) for word in ("Tuesday", "Vrzlbthq")}
+    assert None not in stretch.values() and stretch["Tuesday"] != stretch["Vrzlbthq"], report
+    tuesday = flagged[stretch["Tuesday"]]
     assert tuesday["chunk"] == chunk_of(WRONG, "Tuesday", piper) == 0
-    assert WRONG[tuesday["start"]:tuesday["end"]] == "Tuesday"
-    assert tuesday["expected"] == "Tuesday" and "banana" in tuesday["heard"].lower()
-    made_up = flagged["Vrzlbthq"]
+    assert WRONG[tuesday["start"]:tuesday["end"]] == stretch["Tuesday"]
+    assert "Tuesday" in tuesday["expected"] and "banana" in tuesday["heard"].lower()
+    made_up = flagged[stretch["Vrzlbthq"]]
     assert made_up["chunk"] == chunk_of(WRONG, "Vrzlbthq", piper) == 1
-    assert WRONG[made_up["start"]:made_up["end"]] == "Vrzlbthq"
+    assert WRONG[made_up["start"]:made_up["end"]] == stretch["Vrzlbthq"]
     assert made_up["heard"].lower() != "vrzlbthq"
     # the report is the job's: stored with it, and nobody else's to read
     assert studio.job("ann", job_id)["params"]["check"] == report
