@@ -108,9 +108,7 @@ class KokoroCloneEngine(Engine):
 
     @property
     def kokoro(self):
-        if self._kokoro_engine is None:
-            self._kokoro_engine = registry.load("kokoro")
-        return self._kokoro_engine.load()
+        return self._tts().load()  # once per process: the registry keeps one Kokoro
 
     @property
     def cache_dir(self) -> Path:

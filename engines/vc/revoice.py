@@ -136,9 +136,7 @@ class RevoiceEngine(Engine):
     @property
     def _kokoro(self):
         """Kokoro, loaded: the first phrase spoken pays for it, not the construction of this engine."""
-        if self._kokoro_engine is None:
-            self._kokoro_engine = registry.load("kokoro")
-        return self._kokoro_engine.load()
+        return self._tts().load()  # once per process: the registry keeps one Kokoro
 
     def probe(self) -> str | None:
         return self._tts().probe() or whisper.probe()
