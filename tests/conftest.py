@@ -22,7 +22,8 @@ if TYPE_CHECKING:  # imported where used, so engine-level tests never import the
 def settings(tmp_path) -> Settings:
     from studio.config import Settings
 
-    return Settings(data_dir=tmp_path / "data", workers=2)
+    # the users file too is the test's own: team-mode tests never write into the checkout
+    return Settings(data_dir=tmp_path / "data", users_file=tmp_path / "users.yaml", workers=2)
 
 
 @pytest.fixture

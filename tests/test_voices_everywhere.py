@@ -102,7 +102,7 @@ def test_a_shared_voice_is_a_target_for_the_team(settings):
     from studio import vc
     from studio.core import Studio
 
-    team = Studio(replace(settings, auth="team"), sweep_at_start=False)
+    team = Studio(replace(settings, auth="team", allow_registration=True), sweep_at_start=False)
     try:
         voice = team.create_designed_voice("ann", "Team voice", MIX)
         with pytest.raises(NotFound):
