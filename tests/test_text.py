@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from audiokit.errors import InvalidInput
 from engines.tts.text import (
-    CONJUNCTIONS, MAX_CHARS, NO_CUT_AFTER, PAUSE_PARAGRAPH, PHRASE_WORDS, PREPOSITIONS, RELATIVES, apply_lexicon,
+    CONJUNCTIONS, MAX_CHARS, MIN_PHRASE_WORDS, MIN_TAIL_WORDS, NO_CUT_AFTER, PAUSE_PARAGRAPH, PHRASE_WORDS, PREPOSITIONS, RELATIVES, apply_lexicon,
     clean_text, spoken_form, split_chunks,
 )
 
@@ -75,6 +75,24 @@ def test_a_long_clause_without_punctuation_is_cut_before_a_phrase_word_and_rende
     assert squash(" ".join(c.text for c in chunks)) == squash(text)
 
 
+def test_a_phrase_cut_never_leaves_a_head_of_a_word_or_two_and_the_first_chunk_grows_rather_than_cut_a_word():
+    text = ("The bakery at the end of our street sells bread that is still warm from the oven every single "
+            "morning of the week except on public holidays and Sundays.")
+    chunks = split_chunks(text, max_chars=300, first_max_chars=60)
+    # "The bakery | at ..." is too short a phrase; within 60 characters only a word cut is left,
+    # so the first chunk reaches on to the nearest phrase boundary past it
+    assert chunks[0].text == "The bakery at the end of our street sells bread that is still warm"
+    assert chunks[0].cut == "phrase" and chunks[0].render_text.endswith("warm,")
+    assert [c.text for c in chunks[1:]] == ["from the oven every single morning of the week except on public holidays and Sundays."]
+    # a first sentence past the first limit but within 1.5 times it is spoken whole, unless it
+    # has clause punctuation to pause at
+    whole = "The bakery at the end of our street opens at seven."
+    assert [c.text for c in split_chunks(whole, first_max_chars=40)] == [whole]
+    clause = "The bakery at the end of our street, they say, opens at seven."
+    assert [c.text for c in split_chunks(clause, first_max_chars=50)] == \
+        ["The bakery at the end of our street, they say,", "opens at seven."]
+
+
 def test_a_dash_or_semicolon_before_a_cut_is_rendered_as_a_comma():
     text = "We waited for the train for a very long time; it never came — nobody knew why it was so late that day."
     chunks = split_chunks(text, max_chars=45, first_max_chars=45)
@@ -130,13 +148,16 @@ def texts(draw):
 
 
 def split_kind(head: str, following: str) -> str:
-    """Where a cut between two chunks lies, judged from the text alone."""
+    """Where a cut between two chunks lies, judged from the text alone (``following``: the text
+    after the cut, to the end)."""
     if re.search(r"[.!?…][\"'”’)\]]*$", head):
         return "sentence"
     if re.search(r"(?:[,;:]|\s[—–]|\s-{1,2})$", head):
         return "clause"
     first, before = re.sub(r"\W+$", "", following.split()[0].lower()), head.split()[-1].lower()
-    if (first in CONJUNCTIONS or first in RELATIVES or first in PREPOSITIONS) and before not in NO_CUT_AFTER:
+    tail = re.split(r"(?<=[.!?])\s", following)[0]  # to the end of the sentence
+    if (first in CONJUNCTIONS or first in RELATIVES or first in PREPOSITIONS) and before not in NO_CUT_AFTER \
+            and len(head.split()) >= MIN_PHRASE_WORDS and len(tail.split()) >= MIN_TAIL_WORDS:
         return "phrase"
     return "word"
 
@@ -145,7 +166,7 @@ def boundary_in_reach(head: str, following: str, limit: int) -> bool:
     """Whether a phrase boundary lay within ``limit`` characters of where ``head`` began."""
     words = (head + " " + following).split()
     for i in range(1, len(words)):
-        if len(" ".join(words[:i])) > limit:
+        if len(" ".join(words[:i])) > limit or re.search(r"[.!?]$", words[i - 1]):
             break
         if split_kind(" ".join(words[:i]), " ".join(words[i:])) == "phrase":
             return True
@@ -158,19 +179,25 @@ def test_chunker_invariants(text, max_chars, first):
     chunks = split_chunks(text, max_chars=max_chars, first_max_chars=first)
     # rejoined chunks equal the input, modulo whitespace
     assert squash(" ".join(c.text for c in chunks)) == squash(text)
-    # no chunk over the limit (its spoken form, plus the comma a cut adds)
+    # no chunk over the limit (its spoken form, plus the comma a cut adds); the first may reach
+    # 1.5 times its limit as a whole sentence, or twice it, but only to avoid a word cut
+    wide = max(first, min(max_chars, 2 * first))
     for i, chunk in enumerate(chunks):
-        limit = first if i == 0 else max_chars
+        limit = wide if i == 0 else max_chars
         assert len(chunk.render_text) <= limit + 1 or chunk.cut in ("sentence", "paragraph", "end") and \
             len(chunk.render_text) <= limit, (chunk, limit)
+        if i == 0 and len(chunk.render_text) > first + 1:
+            assert chunk.cut not in ("word", "hard"), chunk
+            assert chunk.cut in ("clause", "phrase") or len(chunk.render_text) <= first * 3 // 2, chunk
     # every split lies at a sentence end, clause punctuation or a phrase boundary, unless a
     # clause with no phrase boundary within the limit left nothing else
-    for chunk, following in zip(chunks, chunks[1:]):
-        kind = split_kind(chunk.text, following.text)
+    for i, (chunk, following) in enumerate(zip(chunks, chunks[1:])):
+        after = " ".join(c.text for c in chunks[i + 1:])
+        kind = split_kind(chunk.text, after)
         assert kind == chunk.cut or kind == "sentence" and chunk.cut in ("sentence", "paragraph"), (chunk, following)
         if kind == "word":
-            limit = first if chunk is chunks[0] else max_chars
-            assert not boundary_in_reach(chunk.text, following.text, limit), "a phrase boundary was in reach"
+            limit = wide if chunk is chunks[0] else max_chars
+            assert not boundary_in_reach(chunk.text, after, limit), "a phrase boundary was in reach"
         # a piece that ends mid-sentence is rendered with a comma: continuing intonation
         if chunk.mid_sentence:
             assert chunk.render_text.endswith(",")

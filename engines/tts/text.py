@@ -62,6 +62,11 @@ PREPOSITIONS = {"in", "on", "at", "by", "for", "with", "from", "into", "onto", "
                 "throughout", "toward", "towards", "under", "underneath", "upon", "within", "without",
                 "via", "despite"}
 PHRASE_WORDS = CONJUNCTIONS | RELATIVES | PREPOSITIONS
+# A phrase boundary needs this many words before it, and MIN_TAIL_WORDS after it: nobody pauses
+# after "The museum" in "The museum in the old town hall opens at nine", or before "in 2009" at the
+# end of a sentence, and a piece of a word or two said on its own sounds like a stumble.
+MIN_PHRASE_WORDS = 4
+MIN_TAIL_WORDS = 3
 # A phrase boundary is never right after one of these ("because of", "the in-laws", "up to").
 NO_CUT_AFTER = {"the", "a", "an", "of", "to", "and", "or", "but", "nor", "this", "that", "these", "those",
                  "my", "your", "his", "her", "its", "our", "their", "very", "not", "no", "as", "than", "so",
@@ -161,7 +166,9 @@ def _sentence_spans(paragraph: str) -> list[str]:
 def _boundaries(text: str) -> list[tuple[int, str]]:
     """Places inside ``text`` where it may be cut, as (end of the head, kind), kind being
     "clause" (after clause punctuation) or "phrase" (before a conjunction, relative pronoun or
-    preposition). The head is ``text[:end].rstrip()``, the rest ``text[end:].lstrip()``."""
+    preposition, at least :data:`MIN_PHRASE_WORDS` words in and :data:`MIN_TAIL_WORDS` before the
+    end). The head is ``text[:end].rstrip()``,
+    the rest ``text[end:].lstrip()``."""
     found: dict[int, str] = {}
     for m in _CLAUSE_END.finditer(text):
         if m.start() > 0 and m.end() < len(text):
@@ -169,7 +176,8 @@ def _boundaries(text: str) -> list[tuple[int, str]]:
     words = list(_WORD.finditer(text))
     for prev, word in zip(words, words[1:]):
         gap = text[prev.end():word.start()]
-        if gap != " " or word.group().lower() not in PHRASE_WORDS:
+        if gap != " " or word.group().lower() not in PHRASE_WORDS or len(text[:word.start()].split()) < MIN_PHRASE_WORDS \
+                or len(text[word.start():].split()) < MIN_TAIL_WORDS:
             continue
         before = prev.group().lower()
         if before in NO_CUT_AFTER or (word.group().lower() in ("and", "or") and re.search(r"\d", text[max(0, prev.start() - 12):prev.end()])):
@@ -201,6 +209,17 @@ def _take(text: str, limit: int, length) -> tuple[str, str, str]:
     return text[:low], text[low:], "hard"
 
 
+def _take_soonest(text: str, limit: int, length) -> tuple[str, str, str] | None:
+    """The shortest head of ``text`` within ``limit`` that ends at clause punctuation or a phrase
+    boundary, as (head, rest, kind); None when there is none."""
+    for at, kind in _boundaries(text[:2 * limit + 41]):
+        head = text[:at].rstrip()
+        if length(head) > limit:
+            return None
+        return head, text[at:].lstrip(), kind
+    return None
+
+
 def split_chunks(text: str, max_chars: int = MAX_CHUNK_CHARS, first_max_chars: int = FIRST_CHUNK_CHARS,
                  lexicon: Mapping[str, str] | Iterable[tuple[str, str]] | None = None) -> list[Chunk]:
     """Split text into the chunks a voice renders one at a time, in order; joined, their texts
@@ -208,7 +227,10 @@ def split_chunks(text: str, max_chars: int = MAX_CHUNK_CHARS, first_max_chars: i
 
     Each sentence is a chunk. A sentence whose spoken form is longer than ``max_chars`` is cut
     (see :func:`_take`), and so is the first sentence when longer than ``first_max_chars``, so the
-    first audio is quick. Each chunk records what ended it and the pause to insert after it;
+    first audio is quick. That first cut is made only where it costs little: a first sentence
+    within 1.5 times the limit that has no clause punctuation in it is spoken whole, and where only
+    a word cut fits the limit, the first chunk may reach twice it to end at clause punctuation or a
+    phrase boundary instead (a slightly later start beats a stumble). Each chunk records what ended it and the pause to insert after it;
     ``render_text`` is its spoken form (lexicon applied), ending in a comma when the chunk ends
     mid-sentence, so it is spoken with a continuing intonation.
     """
@@ -233,7 +255,14 @@ def split_chunks(text: str, max_chars: int = MAX_CHUNK_CHARS, first_max_chars: i
                 if length(rest) <= limit or len(rest) <= 1:
                     head, rest, kind = rest, "", end_kind
                 else:
-                    head, rest, kind = _take(rest, limit, length)
+                    whole = rest
+                    head, rest, kind = _take(whole, limit, length)
+                    if not chunks and kind != "clause" and limit < max_chars:
+                        if length(whole) <= min(max_chars, limit * 3 // 2):
+                            head, rest, kind = whole, "", end_kind  # short enough: no stumble for speed
+                        elif kind in ("word", "hard"):
+                            wider = min(max_chars, 2 * limit)
+                            head, rest, kind = _take_soonest(whole, wider, length) or (head, rest, kind)
                     if not rest:
                         kind = end_kind
                 if head:
