@@ -42,9 +42,6 @@ PAUSE_MIN, PAUSE_MAX = 0.5, 2.0
 LEXICON_MAX_ENTRIES = 5000
 
 TARGET_LUFS = -16.0
-# A sample-peak ceiling 0.5 dB under the −1 dBFS true-peak goal, for limiters that look at samples
-# only (the studio's own looks at the true peak: TRUE_PEAK_CEILING).
-PEAK_CEILING = 10 ** (-1.5 / 20)
 SILENCE_DB = -60.0  # under the chunk's peak: true silence, safe to trim
 EDGE_KEEP = 0.06  # seconds of that silence kept at each edge of a chunk
 # A long low tail (breath, noise) 45 dB under the peak is cut to this much: so no take trails

@@ -50,7 +50,7 @@ from audiokit import dsp
 from audiokit.errors import EngineUnavailable, InvalidInput
 from engines.contract import Setting, Voice, stop_if
 from engines.hub import progress_tqdm
-from engines.tts.common import PEAK_CEILING, TARGET_LUFS, ChunkedTTS, ChunkHook, TTSRequest, check_request
+from engines.tts.common import ChunkedTTS, ChunkHook, TTSRequest, check_request
 from engines.tts.kokoro import VOICES as STOCK_VOICES
 from engines.tts.g2p import ESPEAK_LOCK
 from engines.tts.normalize import PHONEME_SPAN
@@ -532,7 +532,7 @@ class StyleTTS2Engine(ChunkedTTS):
             stop_if(take.cancel)
             samples, take.previous = self._speak(text, take.style, take.request, take.previous, speed)
         if take.gain is None:
-            take.gain = _gain_to_target(samples)
+            take.gain = float(10 ** (self._gain_db_for(samples) / 20))  # the one level estimate, on the true peak
         return samples * np.float32(take.gain)
 
     def _speak(self, text: str, ref_s, request: StyleTTS2Request, previous, speed: float):
@@ -591,20 +591,6 @@ class _Take:
     cancel: Cancel | None
     previous: object = None
     gain: float | None = None
-
-
-def _gain_to_target(samples: np.ndarray) -> float:
-    """The linear gain that, followed by the limiter, brings ``samples`` to the studio's loudness."""
-    gain_db = 0.0
-    for _ in range(3):  # the limiter takes a little loudness off the peaks: make it up
-        level = dsp.loudness(dsp.limit(samples * np.float32(10 ** (gain_db / 20)), SAMPLE_RATE, PEAK_CEILING),
-                             SAMPLE_RATE)
-        if not math.isfinite(level):
-            return 1.0
-        gain_db += TARGET_LUFS - level
-        if abs(TARGET_LUFS - level) < 0.05:
-            break
-    return float(10 ** (gain_db / 20))
 
 
 def _fraction(field: str, value, default: float, what: str) -> float:
