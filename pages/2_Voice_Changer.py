@@ -153,8 +153,7 @@ with editor:
             a, b = st.columns([4, 1], vertical_alignment="center")
             a.markdown(f"**{s['name']}** · {s['duration']:.1f} s · {widgets.when(s['created_at'])}")
             if b.button("Delete", key=f"vc_del_{s['id']}", icon=":material/delete:"):
-                studio.delete_sample(user, s["id"])
-                st.rerun()
+                widgets.act(studio.delete_sample, user, s["id"])
 
 with recent:
     st.subheader("Recent conversions")

@@ -43,8 +43,4 @@ for key in keys:
     b.caption(f"created {key['created_at'][:16].replace('T', ' ')} · last used "
               f"{(key['last_used_at'] or 'never')[:16].replace('T', ' ')}")
     if c.button("Revoke", key=f"revoke_{key['id']}", icon=":material/delete:"):
-        try:
-            studio.revoke_api_key(user, key["id"])
-            st.rerun()
-        except StudioError as error:
-            widgets.show_error(error)
+        widgets.act(studio.revoke_api_key, user, key["id"])

@@ -110,14 +110,6 @@ with saved_tab:
                 if team:
                     now_shared = c1.toggle("Shared with the team", value=voice["shared"], key=f"share-{voice['id']}")
                     if now_shared != voice["shared"]:
-                        try:
-                            studio.share_voice(user, voice["id"], now_shared)
-                            st.rerun()
-                        except StudioError as error:
-                            widgets.show_error(error)
+                        widgets.act(studio.share_voice, user, voice["id"], now_shared)
                 if c2.button("Delete", key=f"delete-{voice['id']}", icon=":material/delete:"):
-                    try:
-                        studio.delete_voice(user, voice["id"])
-                        st.rerun()
-                    except StudioError as error:
-                        widgets.show_error(error)
+                    widgets.act(studio.delete_voice, user, voice["id"])

@@ -105,11 +105,7 @@ else:
         b.caption(note)
         scope_key = "team" if entry["team"] else "own"
         if c.button("Delete", key=f"lex_del_{scope_key}_{entry['word']}", icon=":material/delete:"):
-            try:
-                studio.delete_pronunciation(user, entry["word"], team=entry["team"])
-                st.rerun()
-            except StudioError as error:
-                widgets.show_error(error)
+            widgets.act(studio.delete_pronunciation, user, entry["word"], team=entry["team"])
     if len(found) > SHOWN:
         st.caption(f"Showing {SHOWN} of {len(found):,}; filter to find the others.")
     elif not found:

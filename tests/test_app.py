@@ -306,3 +306,22 @@ def test_in_the_browser_sign_in_survives_a_reload_and_sign_out_ends_it(tmp_path,
         assert page.get_by_text("Credits", exact=True).count() == 0
     finally:
         server.stop()
+
+
+def test_a_key_is_created_shown_once_and_revoked_on_the_account_page(app_env):
+    from ui import session
+
+    studio = session.studio()
+    at = open_app("pages/5_Account.py", timeout=TIMEOUT)
+    at.text_input[0].input("laptop script")
+    at.button[0].click().run()  # the form's submit button
+    assert not at.exception, at.exception
+    assert any("shown only this once" in s.value for s in at.success)
+    [key] = [k for k in studio.api_keys("local") if k["name"] == "laptop script"]
+    assert not key["revoked_at"] and studio.authenticate(at.code[-2].value)[0] == "local"
+    at.run()
+    assert not any("shown only this once" in s.value for s in at.success)  # only once
+    at.button(key=f"revoke_{key['id']}").click().run()
+    assert not at.exception, at.exception
+    [key] = [k for k in studio.api_keys("local") if k["name"] == "laptop script"]
+    assert key["revoked_at"] and f"revoke_{key['id']}" not in [b.key for b in at.button]

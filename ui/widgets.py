@@ -37,6 +37,19 @@ def show_error(error: Exception) -> None:
                  icon=":material/error:")
 
 
+def act(call, *args, done: str | None = None, **kwargs) -> None:
+    """A button's Studio call: on success the page reruns (with ``done`` as a notice, if given) to
+    show the new state; a studio error is shown where the button is, and nothing else changes."""
+    try:
+        call(*args, **kwargs)
+    except StudioError as error:
+        show_error(error)
+        return
+    if done:
+        session.notify(done)
+    st.rerun()
+
+
 # -- audio to the browser ------------------------------------------------------------------------
 # Audio never goes through Streamlit's media files (public URLs that anyone holding them can
 # fetch, for minutes after sign-out). Players and downloads point at the studio's own route
