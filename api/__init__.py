@@ -2,7 +2,7 @@
 
 OpenAI-compatible speech (``/v1/audio/speech``, ``/v1/models``) and the ElevenLabs routes
 people script against (text-to-speech with streaming and timestamps, voices, speech-to-speech,
-sound generation, history, user). Every route authenticates an API key, then calls the
+sound generation, history, user, pronunciation dictionaries). Every route authenticates an API key, then calls the
 same :class:`studio.core.Studio` the pages use, so credits, history and jobs are shared.
 """
 from __future__ import annotations
@@ -16,9 +16,10 @@ from studio.core import Studio
 
 
 def routes(get_studio: Callable[[], Studio]) -> list[BaseRoute]:
-    from api import elevenlabs, media, openai
+    from api import dictionaries, elevenlabs, media, openai
 
-    return [*openai.routes(get_studio), *elevenlabs.routes(get_studio), *media.routes(get_studio)]
+    return [*openai.routes(get_studio), *elevenlabs.routes(get_studio), *dictionaries.routes(get_studio),
+            *media.routes(get_studio)]
 
 
 def middleware() -> list[Middleware]:

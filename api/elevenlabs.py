@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from api import encode
+from api.dictionaries import check_locators
 from api.common import (TTS_ENGINES, json_body, resolve_voice, route, saved_voice, saved_voices, speech_response,
                         text_field, voice_catalog)
 from api.errors import APIError
@@ -51,6 +52,7 @@ def _speed(body: dict) -> float | None:
 async def _tts(request: Request, studio, user: str, stream: bool):
     body = await json_body(request)
     text = text_field(body, "text")
+    await run_in_threadpool(check_locators, studio, user, body)
     engine, voice = await run_in_threadpool(resolve_voice, studio, user, request.path_params["voice_id"],
                                             _engine_of(body.get("model_id")))
     fmt = encode.elevenlabs_format(request.query_params.get("output_format"))
@@ -68,6 +70,7 @@ async def stream(request: Request, studio, user: str):
 async def with_timestamps(request: Request, studio, user: str):
     body = await json_body(request)
     text = text_field(body, "text")
+    await run_in_threadpool(check_locators, studio, user, body)
     engine, voice = await run_in_threadpool(resolve_voice, studio, user, request.path_params["voice_id"],
                                             _engine_of(body.get("model_id")))
     fmt = encode.elevenlabs_format(request.query_params.get("output_format"))

@@ -231,3 +231,46 @@ def test_rate_limiter_refuses_past_the_budget_then_recovers():
     wait = limiter.take("k")
     assert 0 < wait <= 20.0
     assert limiter.take("other") == 0.0
+
+
+LEXICON = b"""<?xml version="1.0" encoding="UTF-8"?>
+<lexicon version="1.0" xmlns="http://www.w3.org/2005/01/pronunciation-lexicon" alphabet="ipa" xml:lang="en-US">
+  <lexeme><grapheme>Qwyrk</grapheme><alias>pancake</alias></lexeme>
+</lexicon>"""
+
+
+def test_pronunciation_dictionaries_through_the_elevenlabs_sdk(server):
+    from elevenlabs import ElevenLabs, PronunciationDictionaryVersionLocator
+    from elevenlabs.core import ApiError
+
+    from audiokit import Audio
+    from engines import whisper
+
+    lex = ElevenLabs(api_key=make_key(server, "lex"), base_url=server.url, timeout=300)
+    other = ElevenLabs(api_key=make_key(server, "noa"), base_url=server.url, timeout=300)
+    made = lex.pronunciation_dictionaries.create_from_file(name="brand names", file=("names.pls", LEXICON, "application/pls+xml"))
+    assert made.id == "personal" and made.version_rules_num == 1
+    [listed] = lex.pronunciation_dictionaries.list().pronunciation_dictionaries  # single-user server: no team one
+    assert listed.id == "personal" and listed.latest_version_id == made.version_id and listed.latest_version_rules_num == 1
+    pls = b"".join(lex.pronunciation_dictionaries.download(dictionary_id="personal", version_id=made.version_id))
+    assert b"Qwyrk" in pls and b"pancake" in pls
+    # each user's dictionary is their own
+    assert other.pronunciation_dictionaries.list().pronunciation_dictionaries[0].latest_version_rules_num == 0
+    # speech with the locator says the word as the dictionary does
+    locator = PronunciationDictionaryVersionLocator(pronunciation_dictionary_id="personal", version_id=made.version_id)
+    audio = b"".join(lex.text_to_speech.convert(voice_id="af_heart", text="Qwyrk for breakfast.", output_format="pcm_24000",
+                                                pronunciation_dictionary_locators=[locator]))
+    heard = whisper.transcribe(Audio(np.frombuffer(audio, "<i2").astype(np.float32) / 32768, 24_000))
+    assert "pancake" in heard.lower(), heard
+    # a dictionary this studio does not have is refused before anything is charged
+    before = balance(server, "lex")
+    with pytest.raises(ApiError) as refused:
+        b"".join(lex.text_to_speech.convert(voice_id="af_heart", text="Hello.", pronunciation_dictionary_locators=[
+            PronunciationDictionaryVersionLocator(pronunciation_dictionary_id="team")]))
+    assert refused.value.status_code == 404 and "pronunciation_dictionary_not_found" in str(refused.value.body)
+    assert balance(server, "lex") == before
+    # a file that is not a lexicon changes nothing and says why
+    with pytest.raises(ApiError) as bad:
+        lex.pronunciation_dictionaries.create_from_file(name="x", file=("names.pls", b"<lexicon", "application/pls+xml"))
+    assert bad.value.status_code in (400, 422)
+    assert lex.pronunciation_dictionaries.list().pronunciation_dictionaries[0].latest_version_id == made.version_id
