@@ -112,11 +112,20 @@ def _first(iterator):
     return next(iterator, None)
 
 
+def checked_field(body: dict) -> bool:
+    """The studio's own ``checked`` field of a speech request: hear the take back with Whisper
+    (priced as on the page); the report is the history item's ``settings.check``."""
+    checked = body.get("checked", False)
+    if not isinstance(checked, bool):
+        raise APIError(422, "invalid_request", f"`checked` must be true or false, got {checked!r}.")
+    return checked
+
+
 async def speech_response(studio: Studio, user: str, text: str, voice: str, engine: str, speed: float | None,
-                          fmt: encode.Format, stream: bool, headers: dict | None = None) -> Response:
+                          fmt: encode.Format, stream: bool, headers: dict | None = None, checked: bool = False) -> Response:
     """Queue the job, then answer with the audio: streamed from the first chunk when the format
     allows it and ``stream`` is set, otherwise once the take is complete."""
-    job_id, _ = await run_in_threadpool(studio.submit_tts, user, text, voice, engine, speed, True)
+    job_id, _ = await run_in_threadpool(lambda: studio.submit_tts(user, text, voice, engine, speed, True, checked=checked))
     headers = {"x-job-id": job_id, "history-item-id": job_id, "request-id": job_id, **(headers or {})}
     chunks = studio.follow(user, job_id)
     if not (stream and fmt.streams):

@@ -20,7 +20,7 @@ from starlette.routing import Route
 
 from api import encode
 from api.dictionaries import check_locators
-from api.common import (TTS_ENGINES, json_body, resolve_voice, route, saved_voice, saved_voices, speech_response,
+from api.common import (TTS_ENGINES, checked_field, json_body, resolve_voice, route, saved_voice, saved_voices, speech_response,
                         text_field, voice_catalog)
 from api.errors import APIError
 from audiokit import Audio, codec
@@ -56,7 +56,7 @@ async def _tts(request: Request, studio, user: str, stream: bool):
     engine, voice = await run_in_threadpool(resolve_voice, studio, user, request.path_params["voice_id"],
                                             _engine_of(body.get("model_id")))
     fmt = encode.elevenlabs_format(request.query_params.get("output_format"))
-    return await speech_response(studio, user, text, voice, engine, _speed(body), fmt, stream)
+    return await speech_response(studio, user, text, voice, engine, _speed(body), fmt, stream, checked=checked_field(body))
 
 
 async def convert(request: Request, studio, user: str):
@@ -74,7 +74,8 @@ async def with_timestamps(request: Request, studio, user: str):
     engine, voice = await run_in_threadpool(resolve_voice, studio, user, request.path_params["voice_id"],
                                             _engine_of(body.get("model_id")))
     fmt = encode.elevenlabs_format(request.query_params.get("output_format"))
-    job_id, _ = await run_in_threadpool(studio.submit_tts, user, text, voice, engine, _speed(body))
+    speed, checked = _speed(body), checked_field(body)
+    job_id, _ = await run_in_threadpool(lambda: studio.submit_tts(user, text, voice, engine, speed, checked=checked))
     row = await run_in_threadpool(studio.wait, user, job_id)
     if row["status"] != "completed":
         raise APIError(500 if row["status"] == "failed" else 409, row["status"], row["error"] or f"The job was {row['status']}.")

@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from api import encode
-from api.common import TTS_ENGINES, json_body, resolve_voice, route, speech_response, text_field
+from api.common import TTS_ENGINES, checked_field, json_body, resolve_voice, route, speech_response, text_field
 from api.errors import APIError
 
 MODEL_ALIASES = {"tts-1": "kokoro", "tts-1-hd": "kokoro", "gpt-4o-mini-tts": "kokoro"}
@@ -45,7 +45,8 @@ async def speech(request: Request, studio, user: str):
         raise APIError(422, "invalid_request", f"`speed` must be a number, got {speed!r}.")
     fmt = encode.openai_format(body.get("response_format"))
     stream = body.get("stream_format") != "sse"  # audio is always sent as it renders where the format allows
-    return await speech_response(studio, user, text, voice, engine, None if speed is None else float(speed), fmt, stream)
+    return await speech_response(studio, user, text, voice, engine, None if speed is None else float(speed), fmt, stream,
+                                 checked=checked_field(body))
 
 
 async def models(request: Request, studio, user: str):

@@ -274,3 +274,28 @@ def test_pronunciation_dictionaries_through_the_elevenlabs_sdk(server):
         lex.pronunciation_dictionaries.create_from_file(name="x", file=("names.pls", b"<lexicon", "application/pls+xml"))
     assert bad.value.status_code in (400, 422)
     assert lex.pronunciation_dictionaries.list().pronunciation_dictionaries[0].latest_version_id == made.version_id
+
+
+def test_a_checked_render_through_the_api_reports_in_the_history_item(server):
+    from elevenlabs import ElevenLabs
+    from elevenlabs.core import ApiError
+
+    key = make_key(server, "chk")
+    client = ElevenLabs(api_key=key, base_url=server.url, timeout=300)
+    before = balance(server, "chk")
+    response = httpx.post(f"{server.url}/v1/text-to-speech/af_heart", headers={"xi-api-key": key}, timeout=300,
+                          json={"text": "Good morning, and thank you for calling.", "checked": True})
+    assert response.status_code == 200, response.text
+    item = client.history.get(history_item_id=response.headers["history-item-id"])
+    check = item.settings["check"]
+    assert item.settings["checked"] is True and check["chunks"] == 1 and check["unchecked"] == []
+    cost = job_row(server, item.history_item_id)["cost"]
+    assert before - balance(server, "chk") == cost
+    plain = httpx.post(f"{server.url}/v1/text-to-speech/af_heart", headers={"xi-api-key": key}, timeout=300,
+                       json={"text": "Good morning, and thank you for calling."})
+    assert "check" not in client.history.get(history_item_id=plain.headers["history-item-id"]).settings
+    assert cost > job_row(server, plain.headers["history-item-id"])["cost"]  # the check is priced, as on the page
+    with pytest.raises(ApiError) as bad:
+        b"".join(client.text_to_speech.convert(voice_id="af_heart", text="Hi.", request_options={
+            "additional_body_parameters": {"checked": "yes"}}))
+    assert bad.value.status_code == 422 and "checked" in str(bad.value.body)
