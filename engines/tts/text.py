@@ -167,8 +167,7 @@ def _boundaries(text: str) -> list[tuple[int, str]]:
     """Places inside ``text`` where it may be cut, as (end of the head, kind), kind being
     "clause" (after clause punctuation) or "phrase" (before a conjunction, relative pronoun or
     preposition, at least :data:`MIN_PHRASE_WORDS` words in and :data:`MIN_TAIL_WORDS` before the
-    end). The head is ``text[:end].rstrip()``,
-    the rest ``text[end:].lstrip()``."""
+    end). The head is ``text[:end].rstrip()``, the rest ``text[end:].lstrip()``."""
     found: dict[int, str] = {}
     for m in _CLAUSE_END.finditer(text):
         if m.start() > 0 and m.end() < len(text):
@@ -228,9 +227,10 @@ def split_chunks(text: str, max_chars: int = MAX_CHUNK_CHARS, first_max_chars: i
     Each sentence is a chunk. A sentence whose spoken form is longer than ``max_chars`` is cut
     (see :func:`_take`), and so is the first sentence when longer than ``first_max_chars``, so the
     first audio is quick. That first cut is made only where it costs little: a first sentence
-    within 1.5 times the limit that has no clause punctuation in it is spoken whole, and where only
-    a word cut fits the limit, the first chunk may reach twice it to end at clause punctuation or a
-    phrase boundary instead (a slightly later start beats a stumble). Each chunk records what ended it and the pause to insert after it;
+    within 1.5 times the limit is spoken whole unless clause punctuation within the limit can end
+    the chunk, and where only a word cut fits the limit, the first chunk may reach twice it to end
+    at clause punctuation or a phrase boundary instead (a slightly later start beats a stumble).
+    Each chunk records what ended it and the pause to insert after it;
     ``render_text`` is its spoken form (lexicon applied), ending in a comma when the chunk ends
     mid-sentence, so it is spoken with a continuing intonation.
     """
