@@ -19,9 +19,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from api import encode
+from api.common import (TTS_ENGINES, checked_field, json_body, resolve_voice, route, saved_voice, saved_voices,
+                        speech_response, text_field, voice_catalog)
 from api.dictionaries import check_locators
-from api.common import (TTS_ENGINES, checked_field, json_body, resolve_voice, route, saved_voice, saved_voices, speech_response,
-                        text_field, voice_catalog)
 from api.errors import APIError
 from audiokit import Audio, codec
 from studio import alignment

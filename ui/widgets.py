@@ -37,16 +37,14 @@ def show_error(error: Exception) -> None:
                  icon=":material/error:")
 
 
-def act(call, *args, done: str | None = None, **kwargs) -> None:
-    """A button's Studio call: on success the page reruns (with ``done`` as a notice, if given) to
-    show the new state; a studio error is shown where the button is, and nothing else changes."""
+def act(call, *args, **kwargs) -> None:
+    """A button's Studio call: on success the page reruns to show the new state; a studio error
+    is shown where the button is, and nothing else changes."""
     try:
         call(*args, **kwargs)
     except StudioError as error:
         show_error(error)
         return
-    if done:
-        session.notify(done)
     st.rerun()
 
 
