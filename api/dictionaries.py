@@ -35,7 +35,7 @@ MAX_LOCATORS = 3  # what ElevenLabs takes per request
 
 
 def _ids(studio) -> tuple[str, ...]:
-    return (PERSONAL, TEAM) if studio.settings.auth == "team" else (PERSONAL,)
+    return (PERSONAL, TEAM) if studio.team_mode else (PERSONAL,)
 
 
 def _check_id(studio, dictionary_id) -> str:

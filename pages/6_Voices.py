@@ -9,7 +9,7 @@ from studio.voices import CONSENT, NAME_MAX
 from ui import session, widgets
 
 studio, user = session.studio(), session.user()
-team = studio.settings.auth == "team"
+team = studio.team_mode
 st.title("Voices")
 st.caption("Your own Kokoro voices, usable wherever a stock voice is: text to speech, re-voice and the API.")
 

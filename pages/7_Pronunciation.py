@@ -8,7 +8,7 @@ from ui import session, widgets
 SHOWN = 50  # entries listed at once; the filter finds the others
 
 studio, user = session.studio(), session.user()
-team = studio.settings.auth == "team"
+team = studio.team_mode
 st.title("Pronunciation")
 st.caption("Words and phrases the voices should say another way: names, brands, jargon. They are matched "
            "regardless of case, on whole words, and applied to every text-to-speech take."

@@ -176,32 +176,35 @@ class Studio:
             yield codec.read_wav(self.audio(user_id, job_id))
 
     # -- pronunciation dictionary (studio/lexicon.py) --------------------------------------
-    def _team_mode(self) -> bool:
+    @property
+    def team_mode(self) -> bool:
+        """Whether several signed-in users share this studio (``settings.auth == "team"``): a team
+        dictionary and team-shared voices exist."""
         return self.settings.auth == "team"
 
     def pronunciations(self, user_id: str) -> tuple[tuple[str, str], ...]:
         """The (word, pronunciation) pairs applied to ``user_id``'s speech: the team's (team mode),
         overridden by the user's own for the same word."""
-        return lexicon.effective(self.db(), user_id, self._team_mode())
+        return lexicon.effective(self.db(), user_id, self.team_mode)
 
     def lexicon_entries(self, user_id: str) -> list[dict]:
         """The user's own entries, then (team mode) the team's: word, pronunciation, kind
         (respelling / phonemes), team, updated_by, updated_at, overridden."""
-        return lexicon.entries(self.db(), user_id, self._team_mode())
+        return lexicon.entries(self.db(), user_id, self.team_mode)
 
     def add_pronunciation(self, user_id: str, word: str, pronunciation: str, team: bool = False) -> dict:
         """Add an entry to the user's dictionary (or, team mode, the team's), replacing the one for
         the same word; InvalidInput naming the field. The entry comes back with ``replaced``."""
-        return lexicon.upsert(self.db(), user_id, word, pronunciation, team, self._team_mode())
+        return lexicon.upsert(self.db(), user_id, word, pronunciation, team, self.team_mode)
 
     def delete_pronunciation(self, user_id: str, word: str, team: bool = False) -> None:
-        lexicon.delete(self.db(), user_id, word, team, self._team_mode())
+        lexicon.delete(self.db(), user_id, word, team, self.team_mode)
 
     def import_lexicon(self, user_id: str, data: bytes, filename: str | None, team: bool = False,
                        ) -> lexicon.ImportReport:
         """Import a PLS (.pls, .xml) or CSV file, all or nothing; the report says what was added,
         replaced and skipped (with why)."""
-        return lexicon.store(self.db(), user_id, lexicon.read_file(data, filename), team, self._team_mode())
+        return lexicon.store(self.db(), user_id, lexicon.read_file(data, filename), team, self.team_mode)
 
     def export_lexicon(self, user_id: str, fmt: str = "pls", scope: str = "effective") -> bytes:
         """The dictionary as a PLS lexicon or CSV file: "effective" (what the user's speech gets),
@@ -209,7 +212,7 @@ class Studio:
         if fmt not in ("pls", "csv"):
             raise InvalidInput("format", f"Dictionaries are exported as pls or csv, got {str(fmt)[:10]!r}.")
         export = lexicon.export_pls if fmt == "pls" else lexicon.export_csv
-        return export(self.db(), user_id, scope, self._team_mode())
+        return export(self.db(), user_id, scope, self.team_mode)
 
     def spoken_preview(self, user_id: str, text: str) -> str:
         """``text`` as it would be spoken with the user's dictionary (numbers and the rest written

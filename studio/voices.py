@@ -270,19 +270,15 @@ def _rows(studio, where: str, args: list) -> list[dict]:
                          f"WHERE {_VISIBLE} AND ({where}) ORDER BY v.created_at DESC, v.rowid DESC", args))
 
 
-def _team(studio) -> bool:
-    return studio.settings.auth == "team"
-
-
 def _check_shared(studio, shared: bool) -> None:
-    if shared and not _team(studio):
+    if shared and not studio.team_mode:
         raise InvalidInput("shared", "Sharing voices is for team mode; in single-user mode every voice is yours.")
 
 
 def voices_of(studio, user_id: str) -> list[dict]:
     """The user's own voices, then (team mode) those others shared; newest first."""
     drop_abandoned(studio, user_id)
-    if _team(studio):
+    if studio.team_mode:
         rows = _rows(studio, "v.user_id = ? OR v.shared = 1", [user_id])
     else:
         rows = _rows(studio, "v.user_id = ?", [user_id])
@@ -293,7 +289,7 @@ def voices_of(studio, user_id: str) -> list[dict]:
 def get_voice(studio, user_id: str, voice_id: str, owner: bool = False) -> dict:
     """The row of a voice ``user_id`` may use (``owner``: may change); NotFound otherwise."""
     voice_hex = _hex(voice_id)
-    rows = _rows(studio, "v.id = ? AND (v.user_id = ?" + ("" if owner or not _team(studio) else " OR v.shared = 1")
+    rows = _rows(studio, "v.id = ? AND (v.user_id = ?" + ("" if owner or not studio.team_mode else " OR v.shared = 1")
                  + ")", [voice_hex, user_id])
     if not rows:
         raise NotFound(f"No such voice: {voice_id}")
