@@ -52,6 +52,15 @@ async def json_body(request: Request) -> dict:
     return body
 
 
+async def read_upload(upload, limit: int, what: str) -> bytes:
+    """An uploaded file's bytes, read no further than ``limit``: a body sent without a length
+    (chunked) is not held in memory whole before its size is known. 413 when it is larger."""
+    data = await upload.read(limit + 1)
+    if len(data) > limit:
+        raise APIError(413, "too_large", f"The {what} is larger than the limit of {limit:,} bytes. Send a smaller file.")
+    return data
+
+
 def text_field(body: dict, name: str) -> str:
     text = body.get(name)
     if not isinstance(text, str):

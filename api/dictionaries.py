@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from api.common import route
+from api.common import read_upload, route
 from api.errors import APIError
 from studio import lexicon
 
@@ -103,7 +103,7 @@ async def add_from_file(request: Request, studio, user: str):
         raise APIError(400, "invalid_request", "Send the lexicon (.pls or .csv) as the multipart file field `file`.")
     team = str(form.get("team", "")).lower() in ("1", "true", "yes")
     dictionary_id = _check_id(studio, TEAM if team else PERSONAL)
-    data = await upload.read()
+    data = await read_upload(upload, lexicon.MAX_FILE_BYTES, "lexicon file")
     started = time.time()
     report = await run_in_threadpool(studio.import_lexicon, user, data, upload.filename or "lexicon.pls", team)
     answer = await run_in_threadpool(_describe, studio, user, dictionary_id)

@@ -19,11 +19,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from api import encode
-from api.common import (TTS_ENGINES, checked_field, json_body, resolve_voice, route, saved_voice, saved_voices,
-                        speech_response, text_field, voice_catalog)
+from api.common import (TTS_ENGINES, checked_field, json_body, read_upload, resolve_voice, route, saved_voice,
+                        saved_voices, speech_response, text_field, voice_catalog)
 from api.dictionaries import check_locators
 from api.errors import APIError
-from audiokit import Audio, codec
+from audiokit import Audio, codec, decode
 from studio import alignment
 
 STS_MODES = {"world": "world", "revoice": "revoice", "seed": "seed", "seed_vc": "seed"}
@@ -136,7 +136,7 @@ async def speech_to_speech(request: Request, studio, user: str):
     upload = form.get("audio")
     if upload is None or isinstance(upload, str):
         raise APIError(400, "invalid_request", "Send the clip to convert as the multipart file field `audio`.")
-    data = await upload.read()
+    data = await read_upload(upload, decode.MAX_BYTES, "clip")
     model = form.get("model_id") or "world"
     mode = STS_MODES.get(model, "world")
     voice_id = request.path_params["voice_id"]

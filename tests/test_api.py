@@ -299,3 +299,27 @@ def test_a_checked_render_through_the_api_reports_in_the_history_item(server):
         b"".join(client.text_to_speech.convert(voice_id="af_heart", text="Hi.", request_options={
             "additional_body_parameters": {"checked": "yes"}}))
     assert bad.value.status_code == 422 and "checked" in str(bad.value.body)
+
+
+def test_an_upload_sent_without_a_length_is_refused_once_it_passes_the_limit(server):
+    from studio import lexicon
+
+    key = make_key(server, "big")
+    boundary = "studio-test-boundary"
+    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nbig\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.csv\"\r\n"
+            "Content-Type: text/csv\r\n\r\nword,pronunciation\r\n").encode()
+    row = b"Qwyrk,pancake\r\n"
+
+    def body():  # chunked: no Content-Length for the size check at the door to read
+        yield head
+        for _ in range(lexicon.MAX_FILE_BYTES // len(row) + 10):
+            yield row
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    response = httpx.post(f"{server.url}/v1/pronunciation-dictionaries/add-from-file", content=body(), timeout=120,
+                          headers={"xi-api-key": key, "content-type": f"multipart/form-data; boundary={boundary}"})
+    assert response.status_code == 413, response.text
+    assert response.json()["detail"]["status"] == "too_large" and f"{lexicon.MAX_FILE_BYTES:,} bytes" in response.json()["detail"]["message"]
+    listed = httpx.get(f"{server.url}/v1/pronunciation-dictionaries", headers={"xi-api-key": key}).json()
+    assert listed["pronunciation_dictionaries"][0]["latest_version_rules_num"] == 0  # nothing stored
