@@ -80,6 +80,13 @@ CASES = [
     # abbreviations in context
     ("St. Louis and Baker St. in London", "Saint Louis and Baker Street in London"),
     ("We met on Baker St. Then we left.", "We met on Baker Street. Then we left."),
+    # a compass direction after a street: in words, and "Ave." does not end the sentence there
+    ("to 1600 Pennsylvania Ave. NW, Washington", "to sixteen hundred Pennsylvania Avenue Northwest, Washington"),
+    ("Turn onto Main St. N and park.", "Turn onto Main Street North and park."),
+    ("He lives on Oak St. N.W.", "He lives on Oak Street Northwest."),
+    ("at 12 Elm Road SE today", "at twelve Elm Road Southeast today"),
+    ("We met at Avenue E in Brooklyn.", "We met at Avenue E in Brooklyn."),
+    ("The N train and the E train.", "The N train and the E train."),
     ("Mr. and Mrs. Jones met Ms. Lee.", "Mister and Missus Jones met Miz Lee."),
     ("John Smith Jr. said so", "John Smith Junior said so"),
     ("pens, paper, etc. The rest", "pens, paper, et cetera. The rest"),

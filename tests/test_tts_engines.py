@@ -171,6 +171,10 @@ def test_kokoro_reads_past_tense_read_from_context(kokoro):
         pytest.skip("espeak reads 'read' one way whatever the tense; misaki is not installed here")
     phonemes = kokoro.phonemes("I read the letter yesterday, and I will read it again.", "af_heart")
     assert phonemes.index("ɹˈɛd") < phonemes.index("ɹˈid")
+    # an imperative after a fronted phrase, which spaCy tags as past tense; a participle stays "red"
+    assert "ɹˈid" in kokoro.phonemes("Before the exam, read the instructions twice.", "af_heart")
+    assert "ɹˈiːd" in kokoro.phonemes("Before the exam, read the instructions twice.", "bf_emma")
+    assert "ɹˈɛd" in kokoro.phonemes("The note, read by millions, went viral.", "af_heart")
 
 
 def test_piper_takes_lexicon_phonemes(piper):

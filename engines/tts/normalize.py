@@ -589,6 +589,24 @@ _WEEKDAYS = {"Mon.": "Monday", "Tue.": "Tuesday", "Tues.": "Tuesday", "Wed.": "W
 _ABBR_TOKEN = re.compile(r"(?<![\w.])([A-Za-z]{1,6}\.|vs|w/o|w/|e\.g\.|i\.e\.|a\.k\.a\.|St\b|Dr\b|Ave\b|Rd\b)(?=[\s,;:!?)\"'”’]|$)")
 
 
+# A compass direction after a street ("Pennsylvania Ave. NW", "Main St N"): said in words, and a
+# period before it ("Ave.") is the abbreviation's, not the end of the sentence. A lone letter
+# follows only these streets: "Avenue E" is often a street's whole name.
+_COMPASS = {"N": "North", "S": "South", "E": "East", "W": "West",
+            "NE": "Northeast", "NW": "Northwest", "SE": "Southeast", "SW": "Southwest"}
+_COMPASS_NEXT = re.compile(r"[ \t]+(?:[NS]\.?[EW]\.?|[NSEW]\.?)(?=[\s,;:!?)]|$)")
+_STREET_COMPASS = re.compile(
+    r"(?<=\w )(?P<street>(?:Street|Avenue|Road|Boulevard|Drive|Lane|Court|Place|Way|Highway|Parkway|Terrace)[ \t]+)"
+    r"(?P<dir>[NS]\.?[EW]\.?|(?<!Avenue )[NSEW]\.?)(?=[\s,;:!?)]|$)")
+
+
+def _street_compass(m: re.Match) -> str:
+    letters = m.group("dir").replace(".", "")
+    rest = m.string[m.end():]
+    stop = "." if m.group("dir").endswith(".") and (not rest.strip() or rest.lstrip(" \t").startswith("\n")) else ""
+    return m.group("street") + _COMPASS[letters] + stop
+
+
 def _sentence_ends_after(text: str, end: int) -> bool:
     """Whether the period just before ``end`` also ends the sentence: end of text, a line
     break, or a capitalised word / opening quote next."""
@@ -614,7 +632,7 @@ def _abbreviation(m: re.Match) -> str:
     next_word = re.match(r"\s+([\w$£€#'’-]+)", rest)
     nxt = next_word.group(1) if next_word else ""
     prev, prev_at_start = _prev_word(text, start)
-    stop = "." if token.endswith(".") and _sentence_ends_after(text, end) else ""
+    stop = "." if token.endswith(".") and _sentence_ends_after(text, end) and not _COMPASS_NEXT.match(rest) else ""
 
     if token in _PHRASES:
         return _PHRASES[token]
@@ -624,7 +642,7 @@ def _abbreviation(m: re.Match) -> str:
         name_before = bool(prev) and (prev[0].isupper() or prev[0].isdigit()) and not prev_at_start \
             and prev.rstrip(".") not in ("Dr", "St", "Mr", "Mrs", "Ms")
         name_before = name_before or bool(re.fullmatch(r"\d+(st|nd|rd|th)?", prev))
-        name_after = bool(nxt) and nxt[0].isupper()
+        name_after = bool(nxt) and nxt[0].isupper() and not _COMPASS_NEXT.match(rest)
         place, person = ("Drive", "Doctor") if token.startswith("Dr") else ("Street", "Saint")
         if name_before and (stop or not name_after):
             return place + stop  # "on Smith Dr.", "Baker St. Then …"
@@ -883,6 +901,7 @@ _PASSES = [
     (_ABBR_TOKEN, _abbreviation),
     (_ROMAN, _roman),
     (_DOTTED_INITIALISM, _dotted_initialism),
+    (_STREET_COMPASS, _street_compass),
     (_PHONE_INTL, _phone_intl),
     (_PHONE, _phone),
     (_MONEY, _money),
