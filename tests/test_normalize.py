@@ -84,6 +84,8 @@ CASES = [
     ("to 1600 Pennsylvania Ave. NW, Washington", "to sixteen hundred Pennsylvania Avenue Northwest, Washington"),
     ("Turn onto Main St. N and park.", "Turn onto Main Street North and park."),
     ("He lives on Oak St. N.W.", "He lives on Oak Street Northwest."),
+    ("It is on Avenue NW. Then we left.", "It is on Avenue Northwest. Then we left."),
+    ("on Oak St. N.W. Then he moved.", "on Oak Street Northwest. Then he moved."),
     ("at 12 Elm Road SE today", "at twelve Elm Road Southeast today"),
     ("We met at Avenue E in Brooklyn.", "We met at Avenue E in Brooklyn."),
     ("The N train and the E train.", "The N train and the E train."),

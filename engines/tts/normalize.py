@@ -602,8 +602,7 @@ _STREET_COMPASS = re.compile(
 
 def _street_compass(m: re.Match) -> str:
     letters = m.group("dir").replace(".", "")
-    rest = m.string[m.end():]
-    stop = "." if m.group("dir").endswith(".") and (not rest.strip() or rest.lstrip(" \t").startswith("\n")) else ""
+    stop = "." if m.group("dir").endswith(".") and _sentence_ends_after(m.string, m.end()) else ""
     return m.group("street") + _COMPASS[letters] + stop
 
 
@@ -900,8 +899,8 @@ _PASSES = [
     (_NAME_SPAN, _name_span),
     (_ABBR_TOKEN, _abbreviation),
     (_ROMAN, _roman),
-    (_DOTTED_INITIALISM, _dotted_initialism),
     (_STREET_COMPASS, _street_compass),
+    (_DOTTED_INITIALISM, _dotted_initialism),
     (_PHONE_INTL, _phone_intl),
     (_PHONE, _phone),
     (_MONEY, _money),
