@@ -35,7 +35,8 @@ the last frame within 40 dB of the loudest is more than 20 ms shorter than Kokor
 ``chunks.bad_splits``
 (a split inside a sentence neither at clause punctuation nor before a conjunction, relative pronoun
 or preposition, or spoken with a final fall: F0 (pyworld) over the last voiced 200 ms before the
-split against the same words in the sentence rendered whole, located by Whisper's word times),
+split falls, and by more than 2.5 semitones beyond the same words in the sentence rendered whole,
+located by Whisper's word times; :func:`bad_split`),
 ``first_audio.median_seconds`` (2,000 characters through a real Studio, median of 3).
 """
 from __future__ import annotations
@@ -219,6 +220,18 @@ def take(engine, text: str, voice: str) -> tuple[Audio, Audio]:
     return Audio(np.concatenate([p.samples for p in pieces]), engine.sample_rate), pieces[0]
 
 
+def bad_split(split: dict, falling_only: bool = True) -> bool:
+    """A split neither at clause punctuation nor at a phrase boundary, or one whose piece ends in a
+    final fall: its pitch falls over its last voiced 200 ms, and by more than
+    :data:`FALL_SEMITONES` beyond the same words spoken unsplit. A piece whose pitch rises at its end
+    is not a final fall, however much more the unsplit words rise (``falling_only=False``: the
+    excess alone, this benchmark's definition until 2026-11-30)."""
+    if split["kind"] == "other":
+        return True
+    fall, unsplit = split["fall_split"], split["fall_unsplit"]
+    return fall is not None and unsplit is not None and (fall > 0 or not falling_only) and fall - unsplit > FALL_SEMITONES
+
+
 def check_split(engine, judge: Judge, text: str, voice: str, first_piece: Audio) -> list[dict]:
     """Each split inside the sentence ``text``: where it lies, and the pitch fall before it, as the
     studio renders it (``first_piece``: the first chunk, yielded alone) and within the sentence
@@ -244,9 +257,7 @@ def check_split(engine, judge: Judge, text: str, voice: str, first_piece: Audio)
             j = min(matches, key=lambda j: abs(j - (len(head_words) - 1))) if matches else len(head_words) - 1
             if 0 <= j < len(ends):  # where the same words end in the sentence spoken whole
                 entry["fall_unsplit"] = last_voiced_fall(whole.samples, engine.sample_rate, until=ends[j][1])
-        entry["bad"] = kind == "other" or (
-            entry["fall_split"] is not None and entry["fall_unsplit"] is not None
-            and entry["fall_split"] - entry["fall_unsplit"] > FALL_SEMITONES)
+        entry["bad"] = bad_split(entry)
         out.append(entry)
     return out
 
@@ -400,6 +411,7 @@ def main(quick: bool = False, per_voice: int = 4) -> Path:
                     "own_output_checked": sum(t["own_tail_s"] is not None for t in takes),
                     "cut_ending_takes": [t["id"] for t in takes if t["cut_ending"]]},
         "chunks": {"splits_checked": len(splits), "bad_splits": sum(s["bad"] for s in splits),
+                   "bad_splits_by_excess_alone": sum(bad_split(s, falling_only=False) for s in splits),
                    "fall_semitones_threshold": FALL_SEMITONES, "splits": splits},
         "first_audio": fa,
         "targets": {"kokoro.pooled_wer": 0.03, "kokoro.worst_voice_wer": 0.06, "loudness.spread_lu": 1.0,
@@ -414,6 +426,24 @@ def main(quick: bool = False, per_voice: int = 4) -> Path:
           f"bad splits {results['chunks']['bad_splits']}/{len(splits)}, first audio {fa['median_seconds']} s",
           file=sys.stderr)
     return write("tts_quality_quick" if quick else "tts_quality", results)
+
+
+def rescore() -> Path:
+    """The stored splits judged again by :func:`bad_split` (no rendering): for a change to the judge."""
+    import json
+
+    path = Path(__file__).resolve().parent / "results" / "tts_quality.json"
+    results = json.loads(path.read_text())
+    chunks = results["chunks"]
+    for split in chunks["splits"]:
+        split["bad"] = bad_split(split)
+    chunks["bad_splits"] = sum(s["bad"] for s in chunks["splits"])
+    chunks["bad_splits_by_excess_alone"] = sum(bad_split(s, falling_only=False) for s in chunks["splits"])
+    from datetime import datetime, timezone
+
+    results["rescored"] = {"at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                           "what": "chunks: bad_split applied again to the stored pitch measures"}
+    return write("tts_quality", results)
 
 
 # -- misaki against espeak, on our own development sentences (not the held-out set) --------------------
@@ -520,5 +550,10 @@ if __name__ == "__main__":
     parser.add_argument("--quick", action="store_true", help="2 voices, 4 sentences: a smoke test")
     parser.add_argument("--per-voice", type=int, default=4, help="sentences per Kokoro voice (0: all)")
     parser.add_argument("--compare-g2p", action="store_true", help="misaki vs espeak on the development sentences")
+    parser.add_argument("--rescore", action="store_true",
+                        help="apply the split judge (bad_split) again to the splits stored in tts_quality.json")
     args = parser.parse_args()
-    print(compare_g2p() if args.compare_g2p else main(quick=args.quick, per_voice=args.per_voice))
+    if args.rescore:
+        print(rescore())
+    else:
+        print(compare_g2p() if args.compare_g2p else main(quick=args.quick, per_voice=args.per_voice))
