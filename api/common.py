@@ -26,6 +26,9 @@ CUSTOM_PREFIX = "custom:"  # a saved voice (studio/voices.py), spoken through Ko
 _BARE_CUSTOM = re.compile(r"^[0-9a-f]{32}$")  # the same id without its prefix, as ElevenLabs-style ids come
 
 
+JSON_MAX_BYTES = 2**20  # a JSON request: 10,000 characters of text, or a dictionary's rules, fit many times
+
+
 def route(get_studio: Callable[[], Studio], fn: Callable[..., Awaitable[Response]], max_bytes: int | None = None):
     """An endpoint: the studio, the caller's user id (API key checked), errors as JSON."""
 
@@ -42,13 +45,21 @@ def route(get_studio: Callable[[], Studio], fn: Callable[..., Awaitable[Response
     return endpoint
 
 
-async def json_body(request: Request) -> dict:
+async def json_body(request: Request, limit: int = JSON_MAX_BYTES, example: str = "") -> dict:
+    """The request's JSON object, read no further than ``limit`` bytes (a body sent without a
+    length is not held whole before its size is known: 413 once it passes). 422 for anything
+    but a JSON object (``example`` shows one)."""
+    data = bytearray()
+    async for chunk in request.stream():
+        data += chunk
+        if len(data) > limit:
+            raise APIError(413, "too_large", f"The request is larger than the limit of {limit:,} bytes.")
     try:
-        body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
-        raise APIError(422, "invalid_json", "The request body must be a JSON object.") from None
+        body = json.loads(bytes(data))
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested past the parser's depth
+        body = None
     if not isinstance(body, dict):
-        raise APIError(422, "invalid_json", "The request body must be a JSON object.")
+        raise APIError(422, "invalid_json", "The request body must be a JSON object" + (f", e.g. {example}." if example else "."))
     return body
 
 

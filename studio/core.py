@@ -206,6 +206,15 @@ class Studio:
         replaced and skipped (with why)."""
         return lexicon.store(self.db(), user_id, lexicon.read_file(data, filename), team, self.team_mode)
 
+    def edit_lexicon(self, user_id: str, add=(), remove=(), replace: bool = False, team: bool = False,
+                     ) -> lexicon.ImportReport:
+        """Edit the user's dictionary (or, team mode, the team's) in one step, all or nothing: remove
+        the words in ``remove`` (those not there are ignored) and add ``add``, (where, word,
+        pronunciation) triples, each replacing the entry for its word; with ``replace`` the
+        dictionary then holds exactly ``add``. InvalidInput, led by the bad entry's ``where``, or
+        for passing the limit; then nothing changed."""
+        return lexicon.apply_rules(self.db(), user_id, add, remove, replace, team, self.team_mode)
+
     def export_lexicon(self, user_id: str, fmt: str = "pls", scope: str = "effective") -> bytes:
         """The dictionary as a PLS lexicon or CSV file: "effective" (what the user's speech gets),
         "own" or "team"."""

@@ -23,7 +23,8 @@ for ElevenLabs' English models). CSV with the header ``word,pronunciation`` (or
 ``grapheme,alias`` / ``grapheme,phoneme``), UTF-8 with or without a BOM. The XML parser refuses
 entity declarations (billion laughs, external entities) and files over :data:`MAX_FILE_BYTES`.
 An import is all or nothing: a file that cannot be read, or that would pass the limit, changes
-nothing; entries that can be read but not used are skipped, each with its reason.
+nothing; entries that can be read but not used are skipped, each with its reason. An edit of many
+entries at once (:func:`apply_rules`, the API's rules) is all or nothing too, with no skipping.
 """
 from __future__ import annotations
 
@@ -84,19 +85,23 @@ PRONUNCIATION_HEADERS = ("pronunciation", "alias", "phoneme", "phonemes", "respe
 
 @dataclass(frozen=True)
 class ImportReport:
-    """What an import did: entries added, replaced (the word was there with another
-    pronunciation), unchanged (there with the same one), and those skipped, each with why."""
+    """What an import (or an edit, :func:`apply_rules`) did: entries added, replaced (the word was
+    there with another pronunciation), unchanged (there with the same one), removed, and those
+    skipped, each with why."""
 
     added: int = 0
     replaced: int = 0
     unchanged: int = 0
     skipped: tuple[str, ...] = ()
+    removed: int = 0
 
     @property
     def summary(self) -> str:
         parts = [f"{self.added} added", f"{self.replaced} replaced"]
         if self.unchanged:
             parts.append(f"{self.unchanged} already there")
+        if self.removed:
+            parts.append(f"{self.removed} removed")
         parts.append(f"{len(self.skipped)} skipped")
         return ", ".join(parts) + "."
 
@@ -175,6 +180,22 @@ def arpabet_to_ipa(text: str, word: str = "") -> str:
     if not out:
         raise InvalidInput("pronunciation", f"The ARPAbet pronunciation of {word[:40]!r} is empty.")
     return "".join(out)
+
+
+def phonemes(value: str, alphabet: str, word: str = "") -> str:
+    """Phonemes written in ``alphabet`` (IPA, or CMU ARPAbet converted to IPA) as the studio writes
+    them, between slashes, ready for :func:`check_pronunciation` (which checks the symbols); ""
+    for none. InvalidInput("pronunciation") for another alphabet or an unknown ARPAbet symbol."""
+    own = alphabet.strip().lower()
+    value = " ".join(value.split())
+    value = value.strip("/").strip() if value.startswith("/") and value.endswith("/") else value
+    if own in ARPABET_ALPHABETS:
+        value = arpabet_to_ipa(value, word)
+    elif own not in IPA_ALPHABETS:
+        raise InvalidInput("pronunciation", f"The phonemes of {word[:40]!r} are in the alphabet {own[:30]!r}; the "
+                                            "studio reads IPA (alphabet \"ipa\") and CMU ARPAbet "
+                                            "(alphabet \"cmu-arpabet\").")
+    return f"/{value}/" if value else ""
 
 
 def _looks_arpabet(text: str) -> bool:
@@ -387,6 +408,48 @@ def store(db, user_id: str, read: _Read, team: bool = False, team_mode: bool = F
     return ImportReport(added, replaced, unchanged, tuple(skipped))
 
 
+def apply_rules(db, user_id: str, upserts=(), removals=(), replace_all: bool = False, team: bool = False,
+                team_mode: bool = False) -> ImportReport:
+    """Edit one scope in one transaction, all or nothing: remove the words in ``removals`` (those
+    not there are ignored), and add ``upserts``, (where, word, pronunciation) triples as a file's
+    entries are, each replacing the entry for its word (a later one for the same word wins); with
+    ``replace_all`` the scope then holds exactly ``upserts``. An entry that fails
+    :func:`check_entry` raises its InvalidInput led by its ``where``, and a result over
+    :data:`MAX_ENTRIES` the limit's; either way nothing changes."""
+    _check_team(team, team_mode)
+    scope, owner = _where(user_id, team)
+    wanted: dict[str, tuple[str, str]] = {}
+    for where, word, pronunciation in upserts:
+        try:
+            word, said = check_entry(word, pronunciation)
+        except InvalidInput as error:
+            raise InvalidInput(error.field, f"{where}: {error}") from None
+        wanted[key(word)] = (word, said)
+    gone = {key(str(word)) for word in removals}
+    ensure_schema(db)
+    added = replaced = unchanged = 0
+    stamp = now()
+    with write(db):
+        have = {r["key"]: (r["word"], r["pronunciation"]) for r in _rows(db, scope, owner)}
+        drop = (set(have) if replace_all else gone & set(have)) - set(wanted)
+        count = len(have) - len(drop) + sum(1 for k in wanted if k not in have)
+        if count > MAX_ENTRIES:
+            raise _full(count, team)
+        db.conn.executemany("DELETE FROM lexicon WHERE scope = ? AND owner = ? AND key = ?",
+                            [(scope, owner, k) for k in sorted(drop)])
+        for k, (word, said) in wanted.items():
+            before = have.get(k)
+            if before is None:
+                added += 1
+            elif before[1] == said:
+                unchanged += 1
+            else:
+                replaced += 1
+            if before != (word, said):  # the same pronunciation may come with the word in another case
+                _put(db, scope, owner, word, said, user_id, stamp)
+    return ImportReport(added, replaced, unchanged, removed=len(drop))
+
+
 # -- files -------------------------------------------------------------------------------------------
 def _check_size(data: bytes, what: str) -> bytes:
     if not isinstance(data, (bytes, bytearray)):
@@ -481,19 +544,11 @@ def read_pls(data: bytes) -> _Read:
         chosen = next((e for e in said if (e.get("prefer") or "").strip().lower() == "true"), said[0])
         value = _text(chosen)
         if _local(chosen.tag) == "phoneme":
-            own = (chosen.get("alphabet") or alphabet).strip().lower()
-            value = value.strip("/").strip() if value.startswith("/") and value.endswith("/") else value
-            if own in ARPABET_ALPHABETS:
-                try:
-                    value = arpabet_to_ipa(value, graphemes[0])
-                except InvalidInput as error:
-                    read.skipped.append(f"{where}: {error}")
-                    continue
-            elif own not in IPA_ALPHABETS:
-                read.skipped.append(f"{where}: its phonemes are in the alphabet {own[:30]!r}; the studio reads IPA "
-                                    "(alphabet=\"ipa\") and CMU ARPAbet (alphabet=\"cmu-arpabet\").")
+            try:
+                value = phonemes(value, chosen.get("alphabet") or alphabet, graphemes[0])
+            except InvalidInput as error:
+                read.skipped.append(f"{where}: {error}")
                 continue
-            value = f"/{value}/" if value else ""
         for grapheme in graphemes:
             _add(read, where, grapheme, value)
     return read

@@ -152,6 +152,25 @@ def test_bad_requests_get_json_errors_and_cost_nothing(server, headers, body, st
     assert balance(server, "bob") == before
 
 
+def test_a_json_body_sent_without_a_length_is_refused_once_it_passes_the_limit(server):
+    from api.common import JSON_MAX_BYTES
+
+    key = make_key(server, "bob")
+    before = balance(server, "bob")
+
+    def body():  # chunked: no Content-Length for the size check at the door to read
+        yield b'{"model": "tts-1", "voice": "alloy", "input": "'
+        for _ in range(JSON_MAX_BYTES // 4096 + 2):
+            yield b"a" * 4096
+        yield b'"}'
+
+    r = httpx.post(server.url + "/v1/audio/speech", content=body(), timeout=60,
+                   headers={"Authorization": f"Bearer {key}", "content-type": "application/json"})
+    assert r.status_code == 413, r.text
+    assert r.json()["error"]["code"] == "too_large" and f"{JSON_MAX_BYTES:,} bytes" in r.json()["error"]["message"]
+    assert balance(server, "bob") == before
+
+
 def test_revoked_key_and_no_credits(server):
     db = _db(server)
     credits.ensure_user(db, "poor", 10)
@@ -274,6 +293,88 @@ def test_pronunciation_dictionaries_through_the_elevenlabs_sdk(server):
         lex.pronunciation_dictionaries.create_from_file(name="x", file=("names.pls", b"<lexicon", "application/pls+xml"))
     assert bad.value.status_code in (400, 422)
     assert lex.pronunciation_dictionaries.list().pronunciation_dictionaries[0].latest_version_id == made.version_id
+
+
+def test_pronunciation_dictionary_rules_through_the_elevenlabs_sdk(server):
+    from elevenlabs import ElevenLabs
+    from elevenlabs.core import ApiError
+    from elevenlabs.pronunciation_dictionaries.rules.types import (
+        BodySetRulesOnThePronunciationDictionaryV1PronunciationDictionariesPronunciationDictionaryIdSetRulesPostRulesItem_Alias as SetAlias,
+        PronunciationDictionaryRule_Alias as Alias, PronunciationDictionaryRule_Phoneme as Phoneme)
+
+    from studio import lexicon
+
+    rules = ElevenLabs(api_key=make_key(server, "rul"), base_url=server.url, timeout=60).pronunciation_dictionaries
+    other = ElevenLabs(api_key=make_key(server, "oth"), base_url=server.url, timeout=60).pronunciation_dictionaries
+    other.rules.add(pronunciation_dictionary_id="personal", rules=[Alias(string_to_replace="Nguyen", alias="new-yen")])
+
+    def entries(user="rul"):
+        return {e["word"]: e["pronunciation"] for e in lexicon.entries(_db(server), user)}
+
+    added = rules.rules.add(pronunciation_dictionary_id="personal", rules=[
+        Alias(string_to_replace="Nguyen", alias="win"),
+        Phoneme(string_to_replace="tomato", phoneme="təˈmɑːtoʊ", alphabet="ipa"),
+        Phoneme(string_to_replace="talon", phoneme="T AE1 L AH0 N", alphabet="cmu-arpabet")])
+    assert added.id == "personal" and added.version_rules_num == 3
+    assert entries() == {"Nguyen": "win", "tomato": "/təˈmɑːtoʊ/", "talon": "/tˈælən/"}  # ARPAbet as IPA
+    pls = b"".join(rules.download(dictionary_id="personal", version_id=added.version_id)).decode()
+    assert "<grapheme>talon</grapheme>" in pls and "<phoneme>tˈælən</phoneme>" in pls and "<alias>win</alias>" in pls
+    assert rules.get(pronunciation_dictionary_id="personal").latest_version_id == added.version_id
+    # the same word in another case replaces the rule
+    replaced = rules.rules.add(pronunciation_dictionary_id="personal",
+                               rules=[Alias(string_to_replace="NGUYEN", alias="nuh-win", case_sensitive=False)])
+    assert replaced.version_rules_num == 3 and replaced.version_id != added.version_id
+    assert entries()["NGUYEN"] == "nuh-win" and "Nguyen" not in entries()
+    # a bad rule anywhere in a batch, or a meaning the studio cannot keep: 422 naming it, nothing changed
+    before = entries()
+    for batch, message in [
+        ([Alias(string_to_replace="GIF", alias="jif"), Phoneme(string_to_replace="bogus", phoneme="B OO1 G",
+                                                               alphabet="cmu-arpabet")], "rules[1]: The ARPAbet"),
+        ([Alias(string_to_replace="GIF", alias="jif", case_sensitive=True)], "case_sensitive: true` cannot be honoured"),
+        ([Phoneme(string_to_replace="GIF", phoneme="k{t", alphabet="x-sampa")], "alphabet 'x-sampa'"),
+        ([Alias(string_to_replace="x" * 101, alias="jif")], "rules[0]: The word or phrase"),
+    ]:
+        with pytest.raises(ApiError) as refused:
+            rules.rules.add(pronunciation_dictionary_id="personal", rules=batch)
+        assert refused.value.status_code == 422 and message in refused.value.body["detail"]["message"], refused.value.body
+    assert entries() == before
+    # remove ignores a word that is not there; set leaves exactly its rules
+    removed = rules.rules.remove(pronunciation_dictionary_id="personal", rule_strings=["nguyen", "not there"])
+    assert removed.version_rules_num == 2 and set(entries()) == {"tomato", "talon"}
+    done = rules.rules.set(pronunciation_dictionary_id="personal", rules=[SetAlias(string_to_replace="SQL", alias="sequel")])
+    assert done.version_rules_num == 1 and entries() == {"SQL": "sequel"}
+    # an id this studio does not have (the team's, in single-user mode) is 404
+    for dictionary_id in ("team", "rKHm5cDQGpsI8q2tHiFq"):
+        with pytest.raises(ApiError) as missing:
+            rules.rules.remove(pronunciation_dictionary_id=dictionary_id, rule_strings=["SQL"])
+        assert missing.value.status_code == 404 and "pronunciation_dictionary_not_found" in str(missing.value.body)
+    # the other user's dictionary never changed
+    assert entries("oth") == {"Nguyen": "new-yen"}
+
+
+@pytest.mark.parametrize("route, body, message", [
+    ("add-rules", b"not json", "must be a JSON object"),
+    ("add-rules", b"[]", "must be a JSON object"),
+    ("add-rules", b"[" * 100_000, "must be a JSON object"),  # nested past the parser's depth
+    ("add-rules", b'{"rules": {"type": "alias"}}', "`rules` must be a list, got dict"),
+    ("add-rules", b'{"rules": [{"type": "respell", "string_to_replace": "a", "alias": "b"}]}', "rules[0]: `type` must be"),
+    ("add-rules", b'{"rules": [{"type": "alias", "string_to_replace": "a"}]}', "needs the string `alias`; it is missing"),
+    ("add-rules", b'{"rules": [{"type": "phoneme", "string_to_replace": "a", "phoneme": "b"}]}', "needs `alphabet`"),
+    ("add-rules", b'{"rules": [{"type": "alias", "string_to_replace": "a", "alias": "b", "word_boundaries": false}]}',
+     "`word_boundaries: false` cannot be honoured"),
+    ("add-rules", b'{"rules": [{"type": "alias", "string_to_replace": "a", "alias": "/b/"}]}', "contains a slash"),
+    ("set-rules", b'{"rules": [{"type": "alias", "string_to_replace": "a", "alias": "b"}, 7]}', "rules[1]: a rule is an object"),
+    ("remove-rules", b'{"rule_strings": ["a", 3]}', "rule_strings[1] must be a string"),
+])
+def test_malformed_rules_are_refused_and_change_nothing(server, route, body, message):
+    key = make_key(server, "mal")
+    headers = {"xi-api-key": key, "content-type": "application/json"}
+    url = f"{server.url}/v1/pronunciation-dictionaries/personal"
+    httpx.post(f"{url}/set-rules", headers=headers, json={"rules": [{"type": "alias", "string_to_replace": "a", "alias": "ay"}]})
+    version = httpx.get(url, headers=headers).json()["latest_version_id"]
+    response = httpx.post(f"{url}/{route}", headers=headers, content=body)
+    assert response.status_code == 422 and message in response.json()["detail"]["message"], response.text
+    assert httpx.get(url, headers=headers).json()["latest_version_id"] == version
 
 
 def test_a_checked_render_through_the_api_reports_in_the_history_item(server):

@@ -182,6 +182,42 @@ def test_the_spoken_preview_applies_the_dictionary_and_is_free(studio):
         studio.spoken_preview("alice", "  ")
 
 
+def test_an_edit_of_many_entries_is_all_or_nothing(studio, monkeypatch):
+    monkeypatch.setattr(lexicon, "MAX_ENTRIES", 3)
+    studio.add_pronunciation("alice", "Nguyen", "win")
+    studio.add_pronunciation("alice", "tomato", "/təmˈɑːtoʊ/")
+    studio.add_pronunciation("bob", "Nguyen", "new-yen")
+    before = pairs(studio, "alice")
+    # one bad entry, named by its where: nothing of the batch is stored or removed
+    with pytest.raises(InvalidInput, match=r"^rules\[1\]: The pronunciation of 'GIF' is empty") as caught:
+        studio.edit_lexicon("alice", add=[("rules[0]", "NGUYEN", "nuh-win"), ("rules[1]", "GIF", " ")],
+                            remove=["tomato"])
+    assert caught.value.field == "pronunciation"
+    # past the limit: nothing stored either
+    with pytest.raises(InvalidInput, match="would have 4 entries; the limit is 3"):
+        studio.edit_lexicon("alice", add=[("a", "one", "won"), ("b", "two", "too"), ("c", "nguyen", "nuh-win")])
+    assert pairs(studio, "alice") == before
+    # removals make room; a word not there is ignored; a later entry for the same word wins
+    report = lexicon.apply_rules(studio.db(), "alice", [("a", "sql", "sequel"), ("b", "SQL", "ess cue ell"),
+                                                        ("c", "NGUYEN", "win"), ("d", "GIF", "jif")],
+                                 removals=["TOMATO", "not there"])
+    assert (report.added, report.replaced, report.unchanged, report.removed) == (2, 0, 1, 1)
+    assert report.summary == "2 added, 0 replaced, 1 already there, 1 removed, 0 skipped."
+    assert pairs(studio, "alice") == [("GIF", "jif"), ("NGUYEN", "win"), ("SQL", "ess cue ell")]
+    # replacing all leaves exactly the entries given, ARPAbet converted as a PLS file's is
+    said = lexicon.phonemes("T AE1 L AH0 N", "cmu-arpabet", "talon")
+    report = studio.edit_lexicon("alice", add=[("x", "talon", said), ("y", "gif", "jif")], replace=True)
+    assert (report.added, report.unchanged, report.removed) == (1, 1, 2)
+    assert pairs(studio, "alice") == [("gif", "jif"), ("talon", "/tˈælən/")]
+    assert studio.edit_lexicon("alice", replace=True).removed == 2 and pairs(studio, "alice") == []
+    assert pairs(studio, "bob") == [("Nguyen", "new-yen")]  # only the user's own scope
+    with pytest.raises(InvalidInput, match="alphabet 'x-sampa'"):
+        lexicon.phonemes("k{t", "x-sampa", "cat")
+    with pytest.raises(InvalidInput) as caught:
+        studio.edit_lexicon("alice", add=[("x", "Nguyen", "win")], team=True)
+    assert caught.value.field == "team"
+
+
 # -- scopes ----------------------------------------------------------------------------------------
 def test_users_never_see_or_change_each_others_entries(studio):
     studio.add_pronunciation("alice", "Nguyen", "win")
