@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from audiokit.errors import InvalidInput
 from engines.tts.text import (
-    CONJUNCTIONS, MAX_CHARS, MIN_PHRASE_WORDS, MIN_TAIL_WORDS, NO_CUT_AFTER, PAUSE_PARAGRAPH, PHRASE_WORDS, PREPOSITIONS, RELATIVES, apply_lexicon,
+    CONJUNCTIONS, MAX_CHARS, MIN_HEAD_WORDS, MIN_TAIL_WORDS, NO_CUT_AFTER, PAUSE_PARAGRAPH, PHRASE_WORDS, PREPOSITIONS, RELATIVES, apply_lexicon,
     clean_text, spoken_form, split_chunks,
 )
 
@@ -93,6 +93,18 @@ def test_a_phrase_cut_never_leaves_a_head_of_a_word_or_two_and_the_first_chunk_g
         ["The bakery at the end of our street, they say,", "opens at seven."]
 
 
+def test_the_first_chunk_is_not_a_clause_of_a_word_or_two():
+    # "For Monday," would play for under a second while the rest renders: the take would stall
+    short = "For Monday, read pages 10 to 12 and answer the questions at the end of chapter 4 in your notebook."
+    assert [c.text for c in split_chunks(short, first_max_chars=80)] == [short]
+    longer = short[:-1] + ", then write a short summary of what you read for the class."
+    chunks = split_chunks(longer, first_max_chars=80)
+    assert len(chunks[0].text.split()) >= MIN_HEAD_WORDS and chunks[0].cut in ("clause", "phrase")
+    # a cut the length demands still prefers a short clause to a word cut
+    assert split_chunks("Yes, " + "we waited for a very long time " * 3 + "today.", max_chars=60,
+                        first_max_chars=60)[0].text == "Yes,"
+
+
 def test_a_dash_or_semicolon_before_a_cut_is_rendered_as_a_comma():
     text = "We waited for the train for a very long time; it never came — nobody knew why it was so late that day."
     chunks = split_chunks(text, max_chars=45, first_max_chars=45)
@@ -157,7 +169,7 @@ def split_kind(head: str, following: str) -> str:
     first, before = re.sub(r"\W+$", "", following.split()[0].lower()), head.split()[-1].lower()
     tail = re.split(r"(?<=[.!?])\s", following)[0]  # to the end of the sentence
     if (first in CONJUNCTIONS or first in RELATIVES or first in PREPOSITIONS) and before not in NO_CUT_AFTER \
-            and len(head.split()) >= MIN_PHRASE_WORDS and len(tail.split()) >= MIN_TAIL_WORDS:
+            and len(head.split()) >= MIN_HEAD_WORDS and len(tail.split()) >= MIN_TAIL_WORDS:
         return "phrase"
     return "word"
 

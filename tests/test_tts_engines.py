@@ -175,6 +175,7 @@ def test_kokoro_reads_past_tense_read_from_context(kokoro):
     assert "ɹˈid" in kokoro.phonemes("Before the exam, read the instructions twice.", "af_heart")
     assert "ɹˈiːd" in kokoro.phonemes("Before the exam, read the instructions twice.", "bf_emma")
     assert "ɹˈɛd" in kokoro.phonemes("The note, read by millions, went viral.", "af_heart")
+    assert kokoro.phonemes("read the instructions twice.", "af_heart").startswith("ɹˈid")  # a chunk after "…exam,"
 
 
 def test_piper_takes_lexicon_phonemes(piper):

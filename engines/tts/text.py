@@ -64,8 +64,10 @@ PREPOSITIONS = {"in", "on", "at", "by", "for", "with", "from", "into", "onto", "
 PHRASE_WORDS = CONJUNCTIONS | RELATIVES | PREPOSITIONS
 # A phrase boundary needs this many words before it, and MIN_TAIL_WORDS after it: nobody pauses
 # after "The museum" in "The museum in the old town hall opens at nine", or before "in 2009" at the
-# end of a sentence, and a piece of a word or two said on its own sounds like a stumble.
-MIN_PHRASE_WORDS = 4
+# end of a sentence, and a piece of a word or two said on its own sounds like a stumble. A first
+# chunk cut for speed needs as many words even at clause punctuation: "For Monday," plays for
+# under a second, less than the rest of the sentence takes to render, so the take would stall.
+MIN_HEAD_WORDS = 4
 MIN_TAIL_WORDS = 3
 # A phrase boundary is never right after one of these ("because of", "the in-laws", "up to").
 NO_CUT_AFTER = {"the", "a", "an", "of", "to", "and", "or", "but", "nor", "this", "that", "these", "those",
@@ -166,7 +168,7 @@ def _sentence_spans(paragraph: str) -> list[str]:
 def _boundaries(text: str) -> list[tuple[int, str]]:
     """Places inside ``text`` where it may be cut, as (end of the head, kind), kind being
     "clause" (after clause punctuation) or "phrase" (before a conjunction, relative pronoun or
-    preposition, at least :data:`MIN_PHRASE_WORDS` words in and :data:`MIN_TAIL_WORDS` before the
+    preposition, at least :data:`MIN_HEAD_WORDS` words in and :data:`MIN_TAIL_WORDS` before the
     end). The head is ``text[:end].rstrip()``, the rest ``text[end:].lstrip()``."""
     found: dict[int, str] = {}
     for m in _CLAUSE_END.finditer(text):
@@ -175,7 +177,7 @@ def _boundaries(text: str) -> list[tuple[int, str]]:
     words = list(_WORD.finditer(text))
     for prev, word in zip(words, words[1:]):
         gap = text[prev.end():word.start()]
-        if gap != " " or word.group().lower() not in PHRASE_WORDS or len(text[:word.start()].split()) < MIN_PHRASE_WORDS \
+        if gap != " " or word.group().lower() not in PHRASE_WORDS or len(text[:word.start()].split()) < MIN_HEAD_WORDS \
                 or len(text[word.start():].split()) < MIN_TAIL_WORDS:
             continue
         before = prev.group().lower()
@@ -209,10 +211,13 @@ def _take(text: str, limit: int, length) -> tuple[str, str, str]:
 
 
 def _take_soonest(text: str, limit: int, length) -> tuple[str, str, str] | None:
-    """The shortest head of ``text`` within ``limit`` that ends at clause punctuation or a phrase
-    boundary, as (head, rest, kind); None when there is none."""
+    """The shortest head of ``text`` of at least :data:`MIN_HEAD_WORDS` words and within ``limit``
+    that ends at clause punctuation or a phrase boundary, as (head, rest, kind); None when there
+    is none."""
     for at, kind in _boundaries(text[:2 * limit + 41]):
         head = text[:at].rstrip()
+        if len(head.split()) < MIN_HEAD_WORDS:
+            continue
         if length(head) > limit:
             return None
         return head, text[at:].lstrip(), kind
@@ -228,8 +233,9 @@ def split_chunks(text: str, max_chars: int = MAX_CHUNK_CHARS, first_max_chars: i
     (see :func:`_take`), and so is the first sentence when longer than ``first_max_chars``, so the
     first audio is quick. That first cut is made only where it costs little: a first sentence
     within 1.5 times the limit is spoken whole unless clause punctuation within the limit can end
-    the chunk, and where only a word cut fits the limit, the first chunk may reach twice it to end
-    at clause punctuation or a phrase boundary instead (a slightly later start beats a stumble).
+    a chunk of at least :data:`MIN_HEAD_WORDS` words, and where only a word cut (or a shorter
+    clause) fits the limit, the first chunk may reach twice it to end at clause punctuation or a
+    phrase boundary instead (a slightly later start beats a stumble, or a stall).
     Each chunk records what ended it and the pause to insert after it;
     ``render_text`` is its spoken form (lexicon applied), ending in a comma when the chunk ends
     mid-sentence, so it is spoken with a continuing intonation.
@@ -257,10 +263,11 @@ def split_chunks(text: str, max_chars: int = MAX_CHUNK_CHARS, first_max_chars: i
                 else:
                     whole = rest
                     head, rest, kind = _take(whole, limit, length)
-                    if not chunks and kind != "clause" and limit < max_chars:
+                    short = kind == "clause" and len(head.split()) < MIN_HEAD_WORDS
+                    if not chunks and (kind != "clause" or short) and limit < max_chars:
                         if length(whole) <= min(max_chars, limit * 3 // 2):
                             head, rest, kind = whole, "", end_kind  # short enough: no stumble for speed
-                        elif kind in ("word", "hard"):
+                        elif kind in ("word", "hard") or short:
                             wider = min(max_chars, 2 * limit)
                             head, rest, kind = _take_soonest(whole, wider, length) or (head, rest, kind)
                     if not rest:
