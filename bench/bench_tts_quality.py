@@ -28,8 +28,10 @@ Keys: ``kokoro.pooled_wer``, ``kokoro.worst_voice_wer``, ``piper.pooled_wer``,
 ``loudness.spread_lu`` (max − min integrated loudness over voices), ``loudness.clipped_samples``
 (samples at full scale), ``silence.max_trailing_seconds``, ``silence.cut_endings`` (a take louder than −45 dBFS in its last 30 ms, or, against Kokoro's own
 trimmed output of its last chunk (checked for the four F0 voices, to save renders), with less
-decay kept after the last sample within 45 dB of the peak, by more than 20 ms, up to the 0.18 s
-the studio keeps: a quieter tail is breath or noise and is cut so no take trails more than 0.2 s;
+decay kept from the last sample within 45 dB of the peak to the last within 60 dB, by more than
+20 ms, up to the 0.18 s the studio keeps: a quieter tail is breath or noise and is cut so no take
+trails more than 0.2 s; until 2026-11-30 the decay ran to the end of Kokoro's output, silence
+more than 60 dB down included, which flagged takes that lost nothing but that silence;
 ``silence.shorter_than_own_output`` counts, by the issue's plain definition, takes whose tail after
 the last frame within 40 dB of the loudest is more than 20 ms shorter than Kokoro's own),
 ``chunks.bad_splits``
@@ -133,10 +135,14 @@ def tail_after_audible(x: np.ndarray, rate: int, below_max_db: float = 40.0) -> 
     return (len(x) - (loud[-1] + 1) * int(0.01 * rate)) / rate if len(loud) else len(x) / rate
 
 
-def decay_after(x: np.ndarray, threshold: float) -> int:
-    """Samples after the last one above ``threshold``: the decay of the last word."""
+def decay_after(x: np.ndarray, threshold: float, floor: float = 0.0) -> int:
+    """Samples from the last one above ``threshold`` to the last one above ``floor`` (0: to the
+    end of ``x``): the decay of the last word."""
     loud = np.flatnonzero(np.abs(x) > threshold)
-    return int(len(x) - 1 - loud[-1]) if len(loud) else len(x)
+    if not len(loud):
+        return len(x)
+    above = np.flatnonzero(np.abs(x) > floor) if floor > 0 else [len(x) - 1]
+    return int(above[-1] - loud[-1])
 
 
 def edge_silence(x: np.ndarray, rate: int) -> tuple[float, float]:
@@ -262,17 +268,20 @@ def check_split(engine, judge: Judge, text: str, voice: str, first_piece: Audio)
     return out
 
 
-def own_tail(engine, text: str, voice: str) -> tuple[float, float, float] | None:
+def own_tail(engine, text: str, voice: str) -> tuple[float, float, float, float] | None:
     """Kokoro's own trimmed output of the take's last chunk: (its tail after the last frame within
-    40 dB of the loudest, its decay after the last sample within 45 dB of its peak, in seconds;
-    that level, 45 dB under its peak, times the voice's gain: the same level in the take)."""
+    40 dB of the loudest, its decay from the last sample within 45 dB of its peak to the last
+    within 60 dB (what is quieter is silence, trimmed in the studio as in any editor), in seconds;
+    those two levels times the voice's gain: the same levels in the take)."""
     kokoro = getattr(engine, "_kokoro", None)
     if kokoro is None:
         return None
     last = split_chunks(text, first_max_chars=engine.first_chunk_chars)[-1]
     samples, rate = kokoro.create(engine.phonemes(last.render_text, voice), voice=voice, is_phonemes=True, trim=True)
-    threshold = float(np.max(np.abs(samples))) * 10 ** (-45 / 20)
-    return tail_after_audible(samples, rate), decay_after(samples, threshold) / rate, threshold * engine.gain(voice)
+    peak = float(np.max(np.abs(samples)))
+    threshold, floor = peak * 10 ** (-45 / 20), peak * 10 ** (-60 / 20)
+    return (tail_after_audible(samples, rate), decay_after(samples, threshold, floor) / rate,
+            threshold * engine.gain(voice), floor * engine.gain(voice))
 
 
 def measure_engine(engine, judge: Judge, sentences: list[dict], plan: dict[str, list[int]], f0_voices: set[str]) -> dict:
@@ -296,7 +305,7 @@ def measure_engine(engine, judge: Judge, sentences: list[dict], plan: dict[str, 
             ours = tail_after_audible(audio.samples, audio.sample_rate)
             own = own_tail(engine, s["text"], voice) if voice in f0_voices else None
             tail30 = float(20 * np.log10(np.sqrt(np.mean(audio.samples[-int(0.03 * audio.sample_rate):] ** 2)) + 1e-12))
-            decay = None if own is None else decay_after(audio.samples, own[2]) / audio.sample_rate
+            decay = None if own is None else decay_after(audio.samples, own[2], own[3]) / audio.sample_rate
             rows.append({
                 "id": s["id"], "wer": wer([ref], [hyp]), "wer_either_form": wer([either[-1]], [hyp]), "heard": heard.strip(), "render_seconds": round(render_s, 2),
                 "lufs": round(dsp.loudness(audio.samples, audio.sample_rate), 2),
