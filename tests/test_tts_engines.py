@@ -150,6 +150,21 @@ def test_the_first_clause_is_yielded_alone(kokoro):
     assert first.duration < 4.0
 
 
+def test_every_chunk_is_handed_on_as_soon_as_it_is_rendered(kokoro):
+    # a live player that got the second piece only once 8 s of audio were ready fell silent for
+    # 5.7 s after a first chunk of 2.2 s; now each chunk comes with its pause, in order
+    text = ("The harbour was quiet in the early morning, and the fishing boats rocked gently against the pier. "
+            "Gulls circled. The market opened.")
+    chunks = split_chunks(text)
+    heard = []
+    parts = list(kokoro.run(kokoro.check(TTSRequest(text, "af_heart")), on_chunk=lambda i, c, a: heard.append(a)))
+    assert len(parts) == len(chunks) == len(heard) == 4
+    for part, chunk, alone in zip(parts, chunks, heard):
+        pause = round(chunk.pause_after * kokoro.sample_rate)
+        assert len(part.samples) == len(alone.samples) + pause
+        assert np.array_equal(part.samples[:len(alone.samples)], alone.samples) and not part.samples[len(alone.samples):].any()
+
+
 def test_progress_is_reported_per_chunk(kokoro):
     seen = []
     text = "One sentence here. Another sentence there. " * 6
