@@ -421,14 +421,16 @@ def test_the_dictionary_changes_what_a_voice_says(studio, whisper):
 
     text = "I ate an apple and a tomato today."
     studio.add_pronunciation("alice", "apple", "banana")
-    studio.add_pronunciation("alice", "tomato", "/pətˈeɪtoʊ/")  # potato, as phonemes
+    # elephant, as phonemes: Piper samples its voice afresh each time, and "potato" was once heard
+    # as "epitheto"; a word of three clear syllables is heard the same every time
+    studio.add_pronunciation("alice", "tomato", "/ˈɛləfənt/")
     heard = {}
     for user in ("alice", "bob"):
         job_id, _ = studio.submit_tts(user, text, "joe", "piper")
         row = studio.wait(user, job_id, timeout=300)
         assert row["status"] == "completed", row["error"]
         heard[user] = asr.transcribe(codec.read_wav(studio.audio(user, job_id)), whisper=whisper).lower()
-    assert "banana" in heard["alice"] and "potato" in heard["alice"], heard
+    assert "banana" in heard["alice"] and "elephant" in heard["alice"], heard
     assert "apple" not in heard["alice"] and "tomato" not in heard["alice"], heard
     assert "apple" in heard["bob"] and "tomato" in heard["bob"], heard
 
