@@ -594,10 +594,11 @@ _ABBR_TOKEN = re.compile(r"(?<![\w.])([A-Za-z]{1,6}\.|vs|w/o|w/|e\.g\.|i\.e\.|a\
 # follows only these streets: "Avenue E" is often a street's whole name.
 _COMPASS = {"N": "North", "S": "South", "E": "East", "W": "West",
             "NE": "Northeast", "NW": "Northwest", "SE": "Southeast", "SW": "Southwest"}
-_COMPASS_NEXT = re.compile(r"[ \t]+(?:[NS]\.?[EW]\.?|[NSEW]\.?)(?=[\s,;:!?)]|$)")
+_DIAGONAL, _POINT, _AFTER_DIRECTION = r"[NS]\.?[EW]\.?", r"[NSEW]\.?", r"(?=[\s,;:!?)]|$)"
+_COMPASS_NEXT = re.compile(rf"[ \t]+(?:{_DIAGONAL}|{_POINT}){_AFTER_DIRECTION}")
 _STREET_COMPASS = re.compile(
     r"(?<=\w )(?P<street>(?:Street|Avenue|Road|Boulevard|Drive|Lane|Court|Place|Way|Highway|Parkway|Terrace)[ \t]+)"
-    r"(?P<dir>[NS]\.?[EW]\.?|(?<!Avenue )[NSEW]\.?)(?=[\s,;:!?)]|$)")
+    rf"(?P<dir>{_DIAGONAL}|(?<!Avenue ){_POINT}){_AFTER_DIRECTION}")
 
 
 def _street_compass(m: re.Match) -> str:
