@@ -3,17 +3,21 @@
 A Kokoro voice is a style tensor (510 × 1 × 256). :meth:`KokoroCloneEngine.fit` makes one that
 sounds like the clip's speaker to a speaker encoder (resemblyzer's GE2E, :mod:`engines.speaker`):
 
+0. **pitch**: the clip's median pitch is measured; every candidate is scored by its cosine to
+   the clip less a cost for each semitone its pitch strays from the clip's register, and is put
+   in that register before it is heard (:class:`~engines.clone.search.PitchModel`), since the
+   encoder, hearing an 8 kHz clip, barely minds pitch;
 1. **blend**: the stock voices nearest the clip (cosine of their embeddings on fixed sentences,
-   measured once and cached) are mixed: the nearest voice with a quarter of the second or third,
-   the simplex blend whose embedding is nearest the clip's, then random blends around the best
-   so far; the best one heard is kept (it may be the nearest voice itself);
+   measured once and cached, less the pitch cost) are mixed: the nearest voice with a quarter
+   of the second or third, the simplex blend whose embedding is nearest the clip's, then random
+   blends around the best so far; the best one heard is kept (it may be the nearest voice);
 2. **refine**: first one step further from the average stock voice (what makes the blend
    distinctive, exaggerated by 20 %), then a (1+1) evolution strategy walks from the blend
    through the space the 28 stock voices span (their principal directions, each step scaled by
-   the voices' own spread; a step that helped is tried again in the same direction), with the
-   one-fifth rule setting the step size: a step that sounds more like the clip is kept, unless
-   Whisper cannot understand it or its loudness, pitch or flatness leave the stock voices' range
-   (:mod:`engines.clone.search`);
+   the voices' own spread, with its pitch component removed; a step that helped is tried again
+   in the same direction), with the one-fifth rule setting the step size: a step that sounds
+   more like the clip is kept, unless Whisper cannot understand it or its loudness, pitch or
+   flatness leave the stock voices' range (:mod:`engines.clone.search`);
 3. **validate**: the refined voice must beat the blend on a sentence the search never heard,
    else the blend is kept (a search that fits its own sentences only is not trusted).
 
@@ -165,8 +169,11 @@ class KokoroCloneEngine(Engine):
         stop_if(cancel)
         report(0.02, "Listening to your clip")
         target = speaker.encoder().embed(clip.audio, clip.source_rate)
+        clip_hz = search_mod.voice_features(clip.audio.samples, clip.audio.sample_rate)["f0_median"]
         search = search_mod.Search(self.kokoro, table, target, clip.source_rate, started + budget,
+                                   target_pitch=search_mod.semitones(clip_hz) if clip_hz > 0 else None,
                                    transcribe=self._transcribe, cancel=cancel)
+        pitch = table.pitch_model()
 
         def tick(message: str) -> None:
             report(0.03 + 0.85 * (time.monotonic() - started) / budget, message)
@@ -174,44 +181,56 @@ class KokoroCloneEngine(Engine):
         # 1. blend ---------------------------------------------------------------------
         E = table.embeddings(clip.source_rate)
         sims = E @ target
-        order = np.argsort(-sims)
+        f0 = table.features["f0_median"]
+        scores = sims - np.array([search.pitch_cost(float(hz)) for hz in f0])
+        order = np.argsort(-scores)
         top = order[:min(TOP_K, len(order))]
         nearest = table.ids[int(order[0])]
         weights = search_mod.simplex_weights(E[top], target)
         british = nearest.startswith("b")  # the accent of the nearest voice: accent is much of who a voice is
         search.british = british
-        best = search_mod.Candidate(table.styles[int(order[0])], float(sims[order[0]]), {}, f"stock {nearest}")
+        best = search_mod.Candidate(table.styles[int(order[0])], float(scores[order[0]]), {"f0_median": float(f0[order[0]])},
+                                    f"stock {nearest}", similarity=float(sims[order[0]]))
         search.note(best)
-        # Small moves from the nearest voice first (a 50/50 mix is rarely nearer than either voice),
-        # then the blend a linear encoder would pick, then random blends around the best so far.
+        # The nearest voice in the clip's register first (when it is out of it), small moves from it
+        # (a 50/50 mix is rarely nearer than either voice), then the blend a linear encoder would
+        # pick, then random blends around the best so far. Each is put in the clip's register
+        # before it is heard, and heard once more, corrected, when it lands outside it.
         lean = lambda j: np.eye(len(top))[0] * 0.75 + np.eye(len(top))[j] * 0.25  # noqa: E731
-        proposals = [("three quarters nearest, a quarter second", lean(1)),
-                     ("simplex blend", weights),
-                     ("three quarters nearest, a quarter third", lean(2 if len(top) > 2 else 1))]
-        proposals = [(label, np.asarray(w, np.float64)) for label, w in proposals]
+        proposals = [("three quarters nearest, a quarter second", lean(1), 0.0),
+                     ("simplex blend", weights, 0.0),
+                     ("three quarters nearest, a quarter third", lean(2 if len(top) > 2 else 1), 0.0)]
+        if abs(search.pitch_gap(float(f0[order[0]]))) > search_mod.PITCH_TOL:
+            proposals.insert(0, ("the nearest voice at your pitch", np.eye(len(top))[0], 0.0))
+        proposals = [(label, np.asarray(w, np.float64), shift) for label, w, shift in proposals]
         blend_until = started + budget * BLEND_SHARE
         tried = 0
         while True:  # the first proposal is always heard; the rest as time allows
             if tried and not search.affordable():
                 break
             if proposals:
-                label, w = proposals.pop(0)
+                label, w, shift = proposals.pop(0)
             else:
                 if time.monotonic() > blend_until:
                     break
                 base = best.weights if best.weights is not None else weights
-                w = rng.dirichlet(np.maximum(base, 0.02) * 40)
+                w, shift = rng.dirichlet(np.maximum(base, 0.02) * 40), 0.0
                 label = "blend variation"
-            if np.max(w) > 0.999 and int(np.argmax(w)) == 0:
+            style = search.in_register(np.tensordot(np.asarray(w, np.float32), table.styles[top], axes=1))
+            if shift:
+                style = pitch.shift(style, shift)
+            elif np.max(w) > 0.999 and int(np.argmax(w)) == 0 and np.array_equal(style, best.style):
                 continue  # the nearest stock voice itself: already heard
             tick(f"Blending stock voices (try {tried + 1}; best similarity {best.score:.2f})")
-            style = np.tensordot(np.asarray(w, np.float32), table.styles[top], axes=1)
             candidate = search.evaluate(style, label)
             tried += 1
             if candidate is None:
                 continue
             candidate.weights = np.asarray(w, np.float64)
             search.note(candidate)
+            gap = search.pitch_gap(candidate.features["f0_median"])
+            if not shift and abs(gap) > search_mod.PITCH_TOL:
+                proposals.insert(0, (f"{label}, pitch corrected", w, -gap))
             if candidate.score > best.score:
                 best = candidate
         blend_best = best
@@ -223,19 +242,23 @@ class KokoroCloneEngine(Engine):
         mean, directions, spread = table.basis()
         step, steps, accepted = STEP_START, 0, 0
         if best.wer is None and best.audio is not None and not search.intelligible(best):
-            best = blend_best = search_mod.Candidate(table.styles[int(order[0])], float(sims[order[0]]), {},
-                                                     f"stock {nearest}")
+            best = blend_best = search_mod.Candidate(table.styles[int(order[0])], float(scores[order[0]]),
+                                                     {"f0_median": float(f0[order[0]])}, f"stock {nearest}",
+                                                     similarity=float(sims[order[0]]))
             blend_weights = {nearest: 1.0}
         # First away from the average stock voice (a voice's distinctive part, exaggerated a little),
-        # then random steps; a step that helped is tried once more in the same direction.
+        # then random steps; a step that helped is tried once more in the same direction. Steps
+        # leave the pitch where it is; one that moved it out of the clip's register anyway is
+        # followed by a step back into it.
         mean_style = mean.reshape(best.style.shape)
-        planned = [(CARICATURE * (best.style - mean_style), "away from the average voice")]
+        planned = [(pitch.without_pitch(CARICATURE * (best.style - mean_style)), "away from the average voice")]
         while search.affordable():
             if planned:
                 delta, label = planned.pop(0)
             else:
                 z = rng.standard_normal(len(spread)).astype(np.float32)
-                delta, label = ((z * spread * step) @ directions).reshape(best.style.shape), "random step"
+                delta = pitch.without_pitch(((z * spread * step) @ directions).reshape(best.style.shape))
+                label = "random step"
             tick(f"Refining the voice (step {steps + 1}; similarity {best.score:.2f})")
             candidate = search.evaluate((best.style + delta).astype(np.float32), f"{label} {steps + 1}")
             steps += 1
@@ -245,6 +268,9 @@ class KokoroCloneEngine(Engine):
                 search.note(best)
                 step = min(step * 1.5, STEP_MAX)
                 planned = [(delta, "same direction again")]
+                gap = search.pitch_gap(best.features["f0_median"])
+                if abs(gap) > search_mod.PITCH_TOL:
+                    planned.insert(0, (pitch.shift(best.style, -gap) - best.style, "back to your pitch"))
             else:
                 step = max(step * 0.9, STEP_MIN)
 
@@ -255,8 +281,8 @@ class KokoroCloneEngine(Engine):
         if best is not blend_best:
             for name, cand in (("refined", best), ("blend", blend_best)):
                 samples = search_mod.render_probe(self.kokoro, cand.style, british, (search_mod.VALIDATION_TEXT,))
-                validation[name] = round(float(speaker.encoder().embed(Audio(samples, 24_000), clip.source_rate)
-                                               @ target), 4)
+                hz = search_mod.voice_features(samples)["f0_median"]
+                validation[name] = round(search.similarity(samples) - search.pitch_cost(hz), 4)
             if validation["refined"] < validation["blend"]:
                 log.info("refined voice lost to the blend on the validation sentence (%s); keeping the blend", validation)
                 best = blend_best
@@ -268,8 +294,11 @@ class KokoroCloneEngine(Engine):
             "budget": request.budget, "seconds": round(seconds, 1), "budget_seconds": budget,
             "clip_seconds": round(clip.audio.duration, 1), "clip_source_rate": clip.source_rate,
             "nearest_stock": nearest, "nearest_stock_similarity": round(float(sims[order[0]]), 4),
-            "blend": blend_weights, "blend_similarity": round(blend_best.score, 4),
-            "similarity": round(best.score, 4), "kept": "refined" if best is not blend_best else "blend",
+            "nearest_stock_score": round(float(scores[order[0]]), 4), "blend": blend_weights,
+            "blend_similarity": round(blend_best.similarity if blend_best.similarity is not None else blend_best.score, 4),
+            "similarity": round(best.similarity if best.similarity is not None else best.score, 4),
+            "score": round(best.score, 4), "kept": "refined" if best is not blend_best else "blend",
+            "clip_pitch_hz": round(float(clip_hz), 1), "pitch_hz": round(float(best.features.get("f0_median", 0.0)), 1),
             "validation": validation, "candidates": search.evaluated, "refine_steps": steps,
             "refine_accepted": accepted, "refused": dict(search.refused), "british": british,
             "encoder": "resemblyzer GE2E", "history": search.history[-40:],
