@@ -61,3 +61,26 @@ def words(audio: Audio, *, whisper=None) -> list[tuple[str, float, float]]:
     segments, _ = whisper.transcribe(np.asarray(x, np.float32), language="en", beam_size=5, word_timestamps=True,
                                      condition_on_previous_text=False)
     return [(w.word.strip(), float(w.start), float(w.end)) for s in segments for w in (s.words or []) if w.word.strip()]
+
+
+def reference_logprob(audio: Audio, text: str, *, whisper=None) -> float:
+    """How surely Whisper hears ``text`` in ``audio``: the mean log-probability of the text's
+    tokens, each given the audio and the tokens before it (teacher-forced, no decoding). Unlike
+    a transcript's word errors it moves smoothly as speech grows less clear. At most 30 s."""
+    import ctranslate2
+    from faster_whisper.tokenizer import Tokenizer
+
+    whisper = whisper if whisper is not None else model()
+    x = np.asarray(dsp.resample(audio.mono().samples, audio.sample_rate, SAMPLE_RATE), np.float32)
+    features = whisper.feature_extractor(x)
+    frames = min(features.shape[-1], 3000)
+    padded = np.zeros((features.shape[0], 3000), np.float32)
+    padded[:, :frames] = features[:, :frames]
+    tokenizer = Tokenizer(whisper.hf_tokenizer, whisper.model.is_multilingual, task="transcribe", language="en")
+    tokens = tokenizer.encode(" " + " ".join(text.split()))
+    if not tokens:
+        raise ValueError("no text to score")
+    encoded = whisper.model.encode(ctranslate2.StorageView.from_array(padded[None]), to_cpu=False)
+    aligned = whisper.model.align(encoded, tokenizer.sot_sequence, [tokens], frames)
+    probs = np.asarray(aligned[0].text_token_probs, np.float64)
+    return float(np.mean(np.log(np.maximum(probs, 1e-9))))

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from audiokit import Audio
 from audiokit.errors import Cancelled, InvalidInput, UnsupportedAudio
 from engines import speaker
 
@@ -350,6 +351,24 @@ def test_a_voice_put_in_a_higher_register_is_heard_higher(cloner):
     before = search.voice_features(search.render_probe(cloner.kokoro, style, False))["f0_median"]
     after = search.voice_features(search.render_probe(cloner.kokoro, model.shift(style, 4.0), False))["f0_median"]
     assert search.semitones(after) - search.semitones(before) > 1.5
+
+
+def test_a_voice_drowned_in_noise_is_refused_as_unclear(cloner, whisper):
+    """The clarity guard on real speech: a stock voice's probe sentences pass; the same speech
+    under noise as loud as itself is heard less surely than the stock voices' lower quartile."""
+    from engines import whisper as asr
+    from engines.clone import search
+
+    table = cloner.prepare()
+    text = " ".join(search.PROBE_TEXTS)
+    clean = table.renders[table.ids.index("af_heart")]
+    noisy = clean + np.random.default_rng(0).normal(0, np.sqrt(np.mean(clean ** 2)), clean.shape).astype(np.float32)
+    score = lambda audio, t: asr.reference_logprob(audio, t, whisper=whisper)  # noqa: E731
+    assert score(Audio(clean, 24_000), text) > score(Audio(clean, 24_000), "Glue the sheet to the dark blue background.")
+    s = search.Search(cloner.kokoro, table, np.zeros(256, np.float32), None, 0.0, score_text=score)
+    assert s.intelligible(search.Candidate(clean, 0.5, {}, "clean", audio=clean))
+    assert not s.intelligible(search.Candidate(noisy, 0.5, {}, "noisy", audio=noisy))
+    assert s.refused["intelligibility"] == 1
 
 
 def test_cancel_stops_the_search(cloner):

@@ -16,8 +16,9 @@ sounds like the clip's speaker to a speaker encoder (resemblyzer's GE2E, :mod:`e
    through the space the 28 stock voices span (their principal directions, each step scaled by
    the voices' own spread, with its pitch component removed; a step that helped is tried again
    in the same direction), with the one-fifth rule setting the step size: a step that sounds
-   more like the clip is kept, unless Whisper cannot understand it or its loudness, pitch or
-   flatness leave the stock voices' range (:mod:`engines.clone.search`);
+   more like the clip is kept, unless Whisper mishears it or hears it less clearly than three
+   stock voices in four, or its loudness, pitch or flatness leave the stock voices' range
+   (:mod:`engines.clone.search`);
 3. **validate**: the refined voice must beat the blend on a sentence the search never heard,
    else the blend is kept (a search that fits its own sentences only is not trusted).
 
@@ -100,12 +101,14 @@ class KokoroCloneEngine(Engine):
     licence = "Apache-2.0 (Kokoro-82M, resemblyzer GE2E)"
     sample_rate = 24_000
 
-    def __init__(self, kokoro=None, cache_dir: Path | None = None, transcribe=None, stock: list[str] | None = None):
+    def __init__(self, kokoro=None, cache_dir: Path | None = None, transcribe=None, stock: list[str] | None = None,
+                 score_text=None):
         super().__init__()
         self._stock = list(stock) if stock else None  # a subset of the stock voices (tests); None: all
         self._kokoro_engine = kokoro
         self._cache_dir = Path(cache_dir) if cache_dir else None
         self._transcribe = transcribe  # Whisper by default
+        self._score_text = score_text  # Whisper's teacher-forced log-probability of a text, by default
 
     def _tts(self):
         return self._kokoro_engine if self._kokoro_engine is not None else registry.get("kokoro")
@@ -131,6 +134,9 @@ class KokoroCloneEngine(Engine):
         if self._transcribe is None:
             model = whisper.model()
             self._transcribe = lambda audio: whisper.transcribe(audio, whisper=model, beam_size=1)
+        if self._score_text is None:
+            model = whisper.model()
+            self._score_text = lambda audio, text: whisper.reference_logprob(audio, text, whisper=model)
 
     # -- the contract ------------------------------------------------------------------------
     def check(self, request: CloneRequest) -> CloneRequest:
@@ -172,7 +178,7 @@ class KokoroCloneEngine(Engine):
         clip_hz = search_mod.voice_features(clip.audio.samples, clip.audio.sample_rate)["f0_median"]
         search = search_mod.Search(self.kokoro, table, target, clip.source_rate, started + budget,
                                    target_pitch=search_mod.semitones(clip_hz) if clip_hz > 0 else None,
-                                   transcribe=self._transcribe, cancel=cancel)
+                                   transcribe=self._transcribe, score_text=self._score_text, cancel=cancel)
         pitch = table.pitch_model()
 
         def tick(message: str) -> None:
@@ -298,6 +304,8 @@ class KokoroCloneEngine(Engine):
             "blend_similarity": round(blend_best.similarity if blend_best.similarity is not None else blend_best.score, 4),
             "similarity": round(best.similarity if best.similarity is not None else best.score, 4),
             "score": round(best.score, 4), "kept": "refined" if best is not blend_best else "blend",
+            "clarity": None if best.clarity is None else round(best.clarity, 3),
+            "clarity_floor": round(search.clarity_floor(), 3) if best.clarity is not None else None,
             "clip_pitch_hz": round(float(clip_hz), 1), "pitch_hz": round(float(best.features.get("f0_median", 0.0)), 1),
             "validation": validation, "candidates": search.evaluated, "refine_steps": steps,
             "refine_accepted": accepted, "refused": dict(search.refused), "british": british,

@@ -7,7 +7,11 @@ embedding, both limited to the clip's band. Two guards keep a candidate a voice 
 trick on the encoder:
 
 - **intelligibility**: a candidate that would become the best is transcribed by Whisper
-  tiny.en; more than :data:`WER_MAX` of the probe words wrong and it is refused;
+  tiny.en; more than :data:`WER_MAX` of the probe words wrong and it is refused. Word errors
+  come late (a clone that fooled the encoder kept 16 of 16 probe words yet was misheard on
+  35 % of new sentences), so it must also be as clear as most stock voices: the mean
+  log-probability Whisper gives the probe text, teacher-forced, at least the stock voices'
+  lower quartile (:data:`CLARITY_QUANTILE`);
 - **naturalness**: its loudness, median pitch, pitch range (pyworld DIO) and spectral flatness
   must stay inside the range the 28 stock voices span on the same sentences, widened by a
   quarter of that range on each side.
@@ -51,6 +55,7 @@ FEATURES = ("loudness", "f0_median", "pitch_span", "flatness")
 RANGE_PAD = 0.25  # of the stock voices' span, added on each side
 CACHE_VERSION = 1
 SAMPLE_RATE = 24_000
+CLARITY_QUANTILE = 0.25  # a candidate is at least as clear as three stock voices in four
 PITCH_TOL = 1.0  # semitones from the clip's median pitch that cost nothing
 PITCH_COST = 0.02  # similarity lost per semitone beyond PITCH_TOL
 PITCH_RIDGE = 1e-2  # of the stock voices' mean squared norm: the pitch regression's ridge
@@ -121,6 +126,7 @@ class StockTable:
     _embeddings: dict[int, np.ndarray] = field(default_factory=dict)  # band (source rate, 0 = full) -> (n, 256)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _pitch: PitchModel | None = None
+    _clarity: np.ndarray | None = None
 
     def embeddings(self, band: int | None) -> np.ndarray:
         key = 0 if not band or band >= speaker.SAMPLE_RATE else int(band)
@@ -146,6 +152,14 @@ class StockTable:
         _, s, vt = np.linalg.svd(flat - mean, full_matrices=False)
         keep = s > s[0] * 1e-6
         return mean.astype(np.float32), vt[keep].astype(np.float32), (s[keep] / np.sqrt(len(flat) - 1)).astype(np.float32)
+
+    def clarity(self, score_text: Callable[[Audio, str], float]) -> np.ndarray:
+        """How clearly each stock voice says the probe text (:func:`engines.whisper.reference_logprob`)."""
+        with self._lock:
+            if self._clarity is None:
+                text = " ".join(PROBE_TEXTS)
+                self._clarity = np.array([score_text(Audio(r, SAMPLE_RATE), text) for r in self.renders])
+            return self._clarity
 
     def pitch_model(self) -> "PitchModel":
         with self._lock:
@@ -279,6 +293,7 @@ class Candidate:
     features: dict[str, float]
     label: str
     similarity: float | None = None  # the speaker encoder's cosine alone
+    clarity: float | None = None  # Whisper's mean log-probability of the probe text
     wer: float | None = None
     audio: np.ndarray | None = None  # its probe speech, for the intelligibility check
     weights: np.ndarray | None = None  # a blend's weights over the nearest stock voices
@@ -296,6 +311,7 @@ class Search:
     british: bool = False
     target_pitch: float | None = None  # the clip's median pitch in semitones; None: no preference
     transcribe: Callable[[Audio], str] | None = None
+    score_text: Callable[[Audio, str], float] | None = None  # Whisper's teacher-forced log-probability
     cancel: Callable[[], bool] | None = None
     evaluated: int = 0
     refused: dict[str, int] = field(default_factory=lambda: {"naturalness": 0, "intelligibility": 0})
@@ -359,15 +375,25 @@ class Search:
         return float(speaker.encoder().embed(Audio(samples, SAMPLE_RATE), self.band) @ self.target)
 
     def intelligible(self, candidate: Candidate) -> bool:
-        if self.transcribe is None:
-            return True
-        heard = self.transcribe(Audio(candidate.audio, SAMPLE_RATE))
-        candidate.wer = wer(" ".join(PROBE_TEXTS), heard)
-        if candidate.wer > WER_MAX:
-            self.refused["intelligibility"] += 1
-            log.info("candidate %s refused: WER %.2f (%r)", candidate.label, candidate.wer, heard)
-            return False
+        if self.transcribe is not None:
+            heard = self.transcribe(Audio(candidate.audio, SAMPLE_RATE))
+            candidate.wer = wer(" ".join(PROBE_TEXTS), heard)
+            if candidate.wer > WER_MAX:
+                self.refused["intelligibility"] += 1
+                log.info("candidate %s refused: WER %.2f (%r)", candidate.label, candidate.wer, heard)
+                return False
+        if self.score_text is not None:
+            candidate.clarity = self.score_text(Audio(candidate.audio, SAMPLE_RATE), " ".join(PROBE_TEXTS))
+            floor = self.clarity_floor()
+            if candidate.clarity < floor:
+                self.refused["intelligibility"] += 1
+                log.info("candidate %s refused: clarity %.3f under the stock voices' %.3f",
+                         candidate.label, candidate.clarity, floor)
+                return False
         return True
+
+    def clarity_floor(self) -> float:
+        return float(np.quantile(self.table.clarity(self.score_text), CLARITY_QUANTILE))
 
     def note(self, candidate: Candidate) -> None:
         self.history.append((round(time.monotonic() - self.started, 2), round(candidate.score, 4), candidate.label))
