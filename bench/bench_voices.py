@@ -2,6 +2,8 @@
 
     python -m bench.bench_voices            # every speaker found, standard budget
     python -m bench.bench_voices --quick    # two speakers, quick budget (a smoke test)
+    python -m bench.bench_voices --stock-wer   # the stock voices' WER on the same sentences, added
+                                               # to voices.json as the yardstick for clone.wer
 
 **Speakers**: real people who are not stock voices, one professional voice per Debian asterisk
 prompt package (8 kHz telephone prompts; test data only, never shipped): the English, Canadian
@@ -41,6 +43,7 @@ from __future__ import annotations
 import argparse
 import glob
 import io
+import json
 import logging
 import os
 import re
@@ -54,7 +57,7 @@ import numpy as np
 import soundfile as sf
 
 from audiokit import Audio, dsp
-from bench.common import Timer, write
+from bench.common import RESULTS, Timer, write
 
 log = logging.getLogger("bench.voices")
 ROOT = Path("/usr/share/asterisk/sounds")
@@ -202,6 +205,41 @@ def _normaliser():
         return lambda t: " ".join(re.sub(r"[^a-z0-9' ]", " ", t.lower()).split())
 
 
+def stock_wer() -> Path:
+    """Whisper's WER on :data:`SENTENCES` for each stock voice, spoken through the same
+    style-tensor path and judged as the clones are: what clone.wer should be read against."""
+    import jiwer
+
+    from engines import registry, whisper
+    from engines.clone.design import stock_styles
+    from engines.clone.render import StyleVoice
+    from engines.tts.kokoro import VOICES
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    warnings.simplefilter("ignore")
+    kokoro = registry.load("kokoro")
+    styles = stock_styles(kokoro)
+    norm = _normaliser()
+    per_voice, refs, hyps = {}, [], []
+    for voice in [v for v in VOICES if v in styles]:
+        speaker_voice = StyleVoice(kokoro, styles[voice], voice.startswith("b"))
+        pairs = [(norm(s), norm(whisper.transcribe(Audio.join(list(speaker_voice.speak(s))))) or "-") for s in SENTENCES]
+        per_voice[voice] = round(float(jiwer.wer([r for r, _ in pairs], [h for _, h in pairs])), 4)
+        refs += [r for r, _ in pairs]
+        hyps += [h for _, h in pairs]
+        log.info("stock %s: WER %.3f", voice, per_voice[voice])
+    path = RESULTS / "voices.json"
+    data = json.loads(path.read_text()) if path.exists() else {}
+    data["stock_wer"] = {"command": "python -m bench.bench_voices --stock-wer",
+                         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()),
+                         "pooled": round(float(jiwer.wer(refs, hyps)), 4),
+                         "median_voice": round(float(np.median(list(per_voice.values()))), 4),
+                         "per_voice": per_voice, "sentences": "method.wer_sentences"}
+    path.write_text(json.dumps(data, indent=2) + "\n")
+    log.info("stock voices' pooled WER %.4f; added to %s", data["stock_wer"]["pooled"], path)
+    return path
+
+
 # -- the run -------------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> Path:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -209,8 +247,12 @@ def main(argv: list[str] | None = None) -> Path:
     parser.add_argument("--budget", default=None, help="quick / standard / thorough (default: standard)")
     parser.add_argument("--keep", default=None, help="a folder to keep the judged audio and the clones' styles in "
                                                      "(an npz per speaker), to judge again later")
+    parser.add_argument("--stock-wer", action="store_true",
+                        help="only measure the stock voices' WER on the same sentences and add it to voices.json")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    if args.stock_wer:
+        return stock_wer()
     warnings.simplefilter("ignore")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import jiwer
@@ -345,6 +387,8 @@ def main(argv: list[str] | None = None) -> Path:
     by_judge = {j: summary(j) for j in judges}
     headline = by_judge["mfcc_stats"]
     seconds = [e["seconds"] for e in done]
+    earlier = RESULTS / "voices.json"  # the stock voices' WER does not depend on the cloner: kept
+    kept = {k: v for k, v in (json.loads(earlier.read_text()) if earlier.exists() else {}).items() if k == "stock_wer"}
     path = write("voices", {
         "command": "python -m bench.bench_voices" + (" --quick" if args.quick else ""),
         "budget": budget,
@@ -381,6 +425,7 @@ def main(argv: list[str] | None = None) -> Path:
         "machine_note": "a 2-core CPU shared with other jobs while this ran (load average before/after below)",
         "load_average_before_after": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
         "total_seconds": round(time.monotonic() - started, 1),
+        **kept,
     })
     log.info("wrote %s", path)
     return path

@@ -195,8 +195,10 @@ class KokoroCloneEngine(Engine):
         weights = search_mod.simplex_weights(E[top], target)
         british = nearest.startswith("b")  # the accent of the nearest voice: accent is much of who a voice is
         search.british = british
-        best = search_mod.Candidate(table.styles[int(order[0])], float(scores[order[0]]), {"f0_median": float(f0[order[0]])},
-                                    f"stock {nearest}", similarity=float(sims[order[0]]))
+        k = int(order[0])
+        nearest_voice = lambda: search_mod.Candidate(table.styles[k], float(scores[k]), {"f0_median": float(f0[k])},  # noqa: E731
+                                                     f"stock {nearest}", similarity=float(sims[k]))
+        best = nearest_voice()
         search.note(best)
         # The nearest voice in the clip's register first (when it is out of it), small moves from it
         # (a 50/50 mix is rarely nearer than either voice), then the blend a linear encoder would
@@ -248,9 +250,7 @@ class KokoroCloneEngine(Engine):
         mean, directions, spread = table.basis()
         step, steps, accepted = STEP_START, 0, 0
         if best.wer is None and best.audio is not None and not search.intelligible(best):
-            best = blend_best = search_mod.Candidate(table.styles[int(order[0])], float(scores[order[0]]),
-                                                     {"f0_median": float(f0[order[0]])}, f"stock {nearest}",
-                                                     similarity=float(sims[order[0]]))
+            best = blend_best = nearest_voice()
             blend_weights = {nearest: 1.0}
         # First away from the average stock voice (a voice's distinctive part, exaggerated a little),
         # then random steps; a step that helped is tried once more in the same direction. Steps
