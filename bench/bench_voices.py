@@ -4,6 +4,8 @@
     python -m bench.bench_voices --quick    # two speakers, quick budget (a smoke test)
     python -m bench.bench_voices --stock-wer   # the stock voices' WER on the same sentences, added
                                                # to voices.json as the yardstick for clone.wer
+    python -m bench.bench_voices --judge-checks   # can each judge tell voices apart at all? (no
+                                                  # clones; added to voices.json)
 
 **Speakers**: real people who are not stock voices, one professional voice per Debian asterisk
 prompt package (8 kHz telephone prompts; test data only, never shipped): the English, Canadian
@@ -240,6 +242,57 @@ def stock_wer() -> Path:
     return path
 
 
+def judge_checks() -> Path:
+    """Whether each judge tells voices apart at all, before it grades a clone: each stock voice's
+    rendering of the compared sentences against every stock voice's rendering of the cloner's
+    probe sentences (is its own the nearest of the 28?), and each speaker's held-out recording
+    against every other real recording (is the speaker's second recording the nearest?)."""
+    from engines import registry
+    from engines.clone.kokoro_clone import KokoroCloneEngine
+    from engines.clone.search import render_probe
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    warnings.simplefilter("ignore")
+    kokoro = registry.load("kokoro")
+    table = KokoroCloneEngine(kokoro=kokoro).load().prepare()
+    embed, classical, ge2e = ge2e_judge(), ClassicalJudge(), {}
+
+    def add(key: str, audio: Audio) -> None:
+        ge2e[key] = embed(audio)
+        classical.add(key, telephone(audio))
+
+    compared = tuple(SENTENCES[:SIM_SENTENCES])
+    for i, voice in enumerate(table.ids):
+        add(f"probe:{voice}", Audio(table.renders[i], 24_000))
+        add(f"compared:{voice}", Audio(render_probe(kokoro, table.styles[i], voice.startswith("b"), compared), 24_000))
+    speakers = []
+    for sid, folder, ext, *_ in SPEAKERS:
+        clips = speaker_clips(folder, ext) if (ROOT / folder).exists() else None
+        if clips is not None:
+            speakers.append(sid)
+            for part in ("held_out", "second"):
+                add(f"{sid}:{part}", Audio(clips[part], 8000))
+    classical.fit()
+    judges = {"resemblyzer_ge2e": lambda a, b: float(ge2e[a] @ ge2e[b]),
+              "mfcc_stats": lambda a, b: classical.sim(a, b, f0_weight=0.0), "mfcc_f0_stats": classical.sim}
+    recordings = [f"{s}:{p}" for s in speakers for p in ("held_out", "second")]
+    checks = {}
+    for name, sim in judges.items():
+        stock = sum(max(table.ids, key=lambda u: sim(f"compared:{v}", f"probe:{u}")) == v for v in table.ids)
+        real = sum(max((r for r in recordings if r != f"{s}:held_out"), key=lambda r: sim(f"{s}:held_out", r))
+                   == f"{s}:second" for s in speakers)
+        checks[name] = {"stock_voices_told_apart": f"{stock}/{len(table.ids)}", "speakers_told_apart": f"{real}/{len(speakers)}"}
+        log.info("%s: %s", name, checks[name])
+    path = RESULTS / "voices.json"
+    data = json.loads(path.read_text()) if path.exists() else {}
+    data["judge_checks"] = {"command": "python -m bench.bench_voices --judge-checks",
+                            "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()),
+                            "how": judge_checks.__doc__.split("\n\n")[0].replace("\n   ", "").replace("\n", " "),
+                            **checks}
+    path.write_text(json.dumps(data, indent=2) + "\n")
+    return path
+
+
 # -- the run -------------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> Path:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -249,10 +302,14 @@ def main(argv: list[str] | None = None) -> Path:
                                                      "(an npz per speaker), to judge again later")
     parser.add_argument("--stock-wer", action="store_true",
                         help="only measure the stock voices' WER on the same sentences and add it to voices.json")
+    parser.add_argument("--judge-checks", action="store_true",
+                        help="only check that each judge tells voices apart and add it to voices.json")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     if args.stock_wer:
         return stock_wer()
+    if args.judge_checks:
+        return judge_checks()
     warnings.simplefilter("ignore")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import jiwer
@@ -387,8 +444,9 @@ def main(argv: list[str] | None = None) -> Path:
     by_judge = {j: summary(j) for j in judges}
     headline = by_judge["mfcc_stats"]
     seconds = [e["seconds"] for e in done]
-    earlier = RESULTS / "voices.json"  # the stock voices' WER does not depend on the cloner: kept
-    kept = {k: v for k, v in (json.loads(earlier.read_text()) if earlier.exists() else {}).items() if k == "stock_wer"}
+    earlier = RESULTS / "voices.json"  # the stock voices' WER and the judges' checks do not depend on the cloner: kept
+    kept = {k: v for k, v in (json.loads(earlier.read_text()) if earlier.exists() else {}).items()
+            if k in ("stock_wer", "judge_checks")}
     path = write("voices", {
         "command": "python -m bench.bench_voices" + (" --quick" if args.quick else ""),
         "budget": budget,
@@ -407,8 +465,7 @@ def main(argv: list[str] | None = None) -> Path:
         "judges": {
             "mfcc_stats": "cosine of standardised MFCC statistics (19 cepstra, mean and std over the louder frames, "
                           "100–3800 Hz), no pitch: independent of the search, which matches the clip's median pitch; "
-                          "tells each of the 28 stock voices from the others across different sentences (28/28) and "
-                          "each real speaker's held-out recording from the others (7/7), but hears the channel too",
+                          "how well it tells voices apart is in judge_checks; it hears the channel too",
             "mfcc_f0_stats": "the same plus log-F0 mean/std (pitch weighted x3): the headline judge until the search "
                              "learned to match the clip's pitch, so no longer independent of it",
             "resemblyzer_ge2e": "resemblyzer 0.1.4 GE2E cosine: the encoder the search optimises (self-judged)",
