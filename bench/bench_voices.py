@@ -198,6 +198,48 @@ class ClassicalJudge:
         return float(za @ zb / (np.linalg.norm(za) * np.linalg.norm(zb) + 1e-12))
 
 
+class Judges:
+    """Every judge at once: GE2E embeddings and the classical statistics of each recording added
+    under a key; after :meth:`fit`, :meth:`sims` gives each judge's similarity of two keys."""
+
+    def __init__(self):
+        self._embed = ge2e_judge()
+        self.ge2e: dict[str, np.ndarray] = {}
+        self.classical = ClassicalJudge()
+
+    def add(self, key: str, audio: Audio) -> None:
+        self.ge2e[key] = self._embed(audio)
+        self.classical.add(key, telephone(audio))
+
+    def fit(self) -> None:
+        self.classical.fit()
+
+    def sims(self) -> dict:
+        return {"resemblyzer_ge2e": lambda a, b: float(self.ge2e[a] @ self.ge2e[b]),
+                "mfcc_stats": lambda a, b: self.classical.sim(a, b, f0_weight=0.0),
+                "mfcc_f0_stats": self.classical.sim}
+
+
+def sentence_wer(speak, norm) -> tuple[float, list[tuple[str, str]]]:
+    """(WER, [(reference, heard)]) of :data:`SENTENCES` spoken by ``speak`` (sentence -> Audio),
+    heard by Whisper tiny.en, both sides through ``norm``."""
+    import jiwer
+
+    from engines import whisper
+
+    pairs = [(norm(s), norm(whisper.transcribe(speak(s))) or "-") for s in SENTENCES]
+    return float(jiwer.wer([r for r, _ in pairs], [h for _, h in pairs])), pairs
+
+
+def add_to_results(key: str, value: dict) -> Path:
+    """``value`` under ``key`` in voices.json, the rest of the file as it was."""
+    path = RESULTS / "voices.json"
+    data = json.loads(path.read_text()) if path.exists() else {}
+    data[key] = {"measured_at": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()), **value}
+    path.write_text(json.dumps(data, indent=2) + "\n")
+    return path
+
+
 def _normaliser():
     try:
         from whisper_normalizer.english import EnglishTextNormalizer
@@ -212,7 +254,7 @@ def stock_wer() -> Path:
     style-tensor path and judged as the clones are: what clone.wer should be read against."""
     import jiwer
 
-    from engines import registry, whisper
+    from engines import registry
     from engines.clone.design import stock_styles
     from engines.clone.render import StyleVoice
     from engines.tts.kokoro import VOICES
@@ -222,23 +264,19 @@ def stock_wer() -> Path:
     kokoro = registry.load("kokoro")
     styles = stock_styles(kokoro)
     norm = _normaliser()
-    per_voice, refs, hyps = {}, [], []
+    per_voice, pooled = {}, []
     for voice in [v for v in VOICES if v in styles]:
         speaker_voice = StyleVoice(kokoro, styles[voice], voice.startswith("b"))
-        pairs = [(norm(s), norm(whisper.transcribe(Audio.join(list(speaker_voice.speak(s))))) or "-") for s in SENTENCES]
-        per_voice[voice] = round(float(jiwer.wer([r for r, _ in pairs], [h for _, h in pairs])), 4)
-        refs += [r for r, _ in pairs]
-        hyps += [h for _, h in pairs]
+        wer, pairs = sentence_wer(lambda s: Audio.join(list(speaker_voice.speak(s))), norm)  # noqa: B023 - used at once
+        per_voice[voice] = round(wer, 4)
+        pooled += pairs
         log.info("stock %s: WER %.3f", voice, per_voice[voice])
-    path = RESULTS / "voices.json"
-    data = json.loads(path.read_text()) if path.exists() else {}
-    data["stock_wer"] = {"command": "python -m bench.bench_voices --stock-wer",
-                         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()),
-                         "pooled": round(float(jiwer.wer(refs, hyps)), 4),
-                         "median_voice": round(float(np.median(list(per_voice.values()))), 4),
-                         "per_voice": per_voice, "sentences": "method.wer_sentences"}
-    path.write_text(json.dumps(data, indent=2) + "\n")
-    log.info("stock voices' pooled WER %.4f; added to %s", data["stock_wer"]["pooled"], path)
+    value = {"command": "python -m bench.bench_voices --stock-wer",
+             "pooled": round(float(jiwer.wer([r for r, _ in pooled], [h for _, h in pooled])), 4),
+             "median_voice": round(float(np.median(list(per_voice.values()))), 4),
+             "per_voice": per_voice, "sentences": "method.wer_sentences"}
+    path = add_to_results("stock_wer", value)
+    log.info("stock voices' pooled WER %.4f; added to %s", value["pooled"], path)
     return path
 
 
@@ -255,42 +293,30 @@ def judge_checks() -> Path:
     warnings.simplefilter("ignore")
     kokoro = registry.load("kokoro")
     table = KokoroCloneEngine(kokoro=kokoro).load().prepare()
-    embed, classical, ge2e = ge2e_judge(), ClassicalJudge(), {}
-
-    def add(key: str, audio: Audio) -> None:
-        ge2e[key] = embed(audio)
-        classical.add(key, telephone(audio))
-
+    judges = Judges()
     compared = tuple(SENTENCES[:SIM_SENTENCES])
     for i, voice in enumerate(table.ids):
-        add(f"probe:{voice}", Audio(table.renders[i], 24_000))
-        add(f"compared:{voice}", Audio(render_probe(kokoro, table.styles[i], voice.startswith("b"), compared), 24_000))
+        judges.add(f"probe:{voice}", Audio(table.renders[i], 24_000))
+        judges.add(f"compared:{voice}", Audio(render_probe(kokoro, table.styles[i], voice.startswith("b"), compared), 24_000))
     speakers = []
     for sid, folder, ext, *_ in SPEAKERS:
         clips = speaker_clips(folder, ext) if (ROOT / folder).exists() else None
         if clips is not None:
             speakers.append(sid)
             for part in ("held_out", "second"):
-                add(f"{sid}:{part}", Audio(clips[part], 8000))
-    classical.fit()
-    judges = {"resemblyzer_ge2e": lambda a, b: float(ge2e[a] @ ge2e[b]),
-              "mfcc_stats": lambda a, b: classical.sim(a, b, f0_weight=0.0), "mfcc_f0_stats": classical.sim}
+                judges.add(f"{sid}:{part}", Audio(clips[part], 8000))
+    judges.fit()
     recordings = [f"{s}:{p}" for s in speakers for p in ("held_out", "second")]
     checks = {}
-    for name, sim in judges.items():
+    for name, sim in judges.sims().items():
         stock = sum(max(table.ids, key=lambda u: sim(f"compared:{v}", f"probe:{u}")) == v for v in table.ids)
         real = sum(max((r for r in recordings if r != f"{s}:held_out"), key=lambda r: sim(f"{s}:held_out", r))
                    == f"{s}:second" for s in speakers)
         checks[name] = {"stock_voices_told_apart": f"{stock}/{len(table.ids)}", "speakers_told_apart": f"{real}/{len(speakers)}"}
         log.info("%s: %s", name, checks[name])
-    path = RESULTS / "voices.json"
-    data = json.loads(path.read_text()) if path.exists() else {}
-    data["judge_checks"] = {"command": "python -m bench.bench_voices --judge-checks",
-                            "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()),
-                            "how": judge_checks.__doc__.split("\n\n")[0].replace("\n   ", "").replace("\n", " "),
-                            **checks}
-    path.write_text(json.dumps(data, indent=2) + "\n")
-    return path
+    return add_to_results("judge_checks", {
+        "command": "python -m bench.bench_voices --judge-checks",
+        "how": judge_checks.__doc__.split("\n\n")[0].replace("\n   ", "").replace("\n", " "), **checks})
 
 
 # -- the run -------------------------------------------------------------------------------------
@@ -312,9 +338,7 @@ def main(argv: list[str] | None = None) -> Path:
         return judge_checks()
     warnings.simplefilter("ignore")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    import jiwer
-
-    from engines import registry, whisper
+    from engines import registry
     from engines.clone.kokoro_clone import CloneRequest, KokoroCloneEngine
     from engines.clone.render import render_style
     from engines.clone.design import stock_styles
@@ -327,8 +351,7 @@ def main(argv: list[str] | None = None) -> Path:
     kokoro = registry.load("kokoro")
     cloner = KokoroCloneEngine(kokoro=kokoro).load()
     cloner.prepare()
-    embed = ge2e_judge()
-    classical = ClassicalJudge()
+    judges = Judges()
     norm = _normaliser()
     compared = tuple(SENTENCES[:SIM_SENTENCES])
 
@@ -345,22 +368,17 @@ def main(argv: list[str] | None = None) -> Path:
     log.info("speakers: %s", [s["id"] for s in speakers])
 
     # the stock voices, once: the comparison sentences, band-limited like the recordings
-    ge2e: dict[str, np.ndarray] = {}
     stock = [v for v in VOICES if v in {x.id for x in kokoro.voices()}]
     styles = stock_styles(kokoro)
     for voice in stock:  # raw renders (the studio's gain does not change what a judge hears)
-        audio = Audio(render_probe(kokoro, styles[voice], voice.startswith("b"), compared), 24_000)
-        ge2e[f"stock:{voice}"] = embed(audio)
-        classical.add(f"stock:{voice}", telephone(audio))
+        judges.add(f"stock:{voice}", Audio(render_probe(kokoro, styles[voice], voice.startswith("b"), compared), 24_000))
     log.info("stock voices rendered (%.0f s so far)", time.monotonic() - started)
 
     rows = []
     for spk in speakers:
         sid = spk["id"]
         for part in ("held_out", "second"):
-            audio = Audio(spk["clips"][part], 8000)
-            ge2e[f"{sid}:{part}"] = embed(audio)
-            classical.add(f"{sid}:{part}", telephone(audio))
+            judges.add(f"{sid}:{part}", Audio(spk["clips"][part], 8000))
         with Timer() as t:
             try:
                 result = cloner.fit(CloneRequest(wav_bytes(spk["clips"]["clone"], 8000), f"{sid}.wav", budget))
@@ -369,29 +387,20 @@ def main(argv: list[str] | None = None) -> Path:
                 rows.append({"speaker": sid, "error": str(error)})
                 continue
         clone_audio = Audio(render_probe(kokoro, result.style, result.british, compared), 24_000)
-        ge2e[f"{sid}:clone"] = embed(clone_audio)
-        classical.add(f"{sid}:clone", telephone(clone_audio))
+        judges.add(f"{sid}:clone", clone_audio)
         if args.keep:
             Path(args.keep).mkdir(parents=True, exist_ok=True)
             np.savez(Path(args.keep) / f"{sid}.npz", style=result.style, british=result.british, gain_db=result.gain_db,
                      clone_audio=clone_audio.samples, **{p: spk["clips"][p] for p in spk["clips"]})
-        errors = []
-        for sentence in SENTENCES:
-            spoken = render_style(kokoro, sentence, result.style, 1.0, result.british, result.gain_db)
-            heard = whisper.transcribe(spoken)
-            errors.append((norm(sentence), norm(heard) or "-"))
-        wer = float(jiwer.wer([r for r, _ in errors], [h for _, h in errors]))
+        wer, errors = sentence_wer(lambda s: render_style(kokoro, s, result.style, 1.0, result.british,  # noqa: B023
+                                                          result.gain_db), norm)
         rows.append({"speaker": sid, "seconds": round(t.seconds, 1), "wer": round(wer, 4), "report": result.report,
                      "misheard": [h for r, h in errors if r != h][:5]})
         log.info("speaker %s: %.0f s, WER %.3f, %s", sid, t.seconds, wer,
                  {k: v for k, v in result.report.items() if k != "history"})
 
-    classical.fit()
-    judges = {
-        "resemblyzer_ge2e": lambda a, b: float(ge2e[a] @ ge2e[b]),
-        "mfcc_stats": lambda a, b: classical.sim(a, b, f0_weight=0.0),
-        "mfcc_f0_stats": classical.sim,
-    }
+    judges.fit()
+    sims = judges.sims()
     per_speaker = {}
     for spk, row in zip(speakers, rows):
         sid = spk["id"]
@@ -407,7 +416,7 @@ def main(argv: list[str] | None = None) -> Path:
                       "nearest_stock": nearest, "blend": row["report"]["blend"], "kept": row["report"]["kept"],
                       "candidates": row["report"]["candidates"], "search_similarity": row["report"]["similarity"],
                       "search_nearest_similarity": row["report"]["nearest_stock_similarity"]})
-        for judge, sim in judges.items():
+        for judge, sim in sims.items():
             held = f"{sid}:held_out"
             clone = sim(f"{sid}:clone", held)
             stock_sims = {v: sim(f"stock:{v}", held) for v in stock}
@@ -441,7 +450,7 @@ def main(argv: list[str] | None = None) -> Path:
                 "speakers_improved": sum(v["gain_over_best_stock"] > 0 for v in values),
                 "speakers_improved_over_nearest": sum(v["gain_over_nearest_stock"] > 0 for v in values)}
 
-    by_judge = {j: summary(j) for j in judges}
+    by_judge = {j: summary(j) for j in sims}
     headline = by_judge["mfcc_stats"]
     seconds = [e["seconds"] for e in done]
     earlier = RESULTS / "voices.json"  # the stock voices' WER and the judges' checks do not depend on the cloner: kept

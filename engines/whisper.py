@@ -68,14 +68,14 @@ def reference_logprob(audio: Audio, text: str, *, whisper=None) -> float:
     tokens, each given the audio and the tokens before it (teacher-forced, no decoding). Unlike
     a transcript's word errors it moves smoothly as speech grows less clear. At most 30 s."""
     import ctranslate2
+    from faster_whisper.audio import pad_or_trim
     from faster_whisper.tokenizer import Tokenizer
 
     whisper = whisper if whisper is not None else model()
     x = np.asarray(dsp.resample(audio.mono().samples, audio.sample_rate, SAMPLE_RATE), np.float32)
     features = whisper.feature_extractor(x)
-    frames = min(features.shape[-1], 3000)
-    padded = np.zeros((features.shape[0], 3000), np.float32)
-    padded[:, :frames] = features[:, :frames]
+    frames = min(features.shape[-1], 3000)  # the encoder's 30 s window
+    padded = np.ascontiguousarray(pad_or_trim(features), np.float32)
     tokenizer = Tokenizer(whisper.hf_tokenizer, whisper.model.is_multilingual, task="transcribe", language="en")
     tokens = tokenizer.encode(" " + " ".join(text.split()))
     if not tokens:

@@ -30,6 +30,7 @@ once and cached under ``<models>/clone/``.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -195,20 +196,23 @@ class PitchModel:
     def predict(self, style: np.ndarray) -> float:
         return self.intercept + float(np.sum((style[:, :, PROSODY] - self.mean) * self.weights, dtype=np.float64))
 
+    @functools.cached_property
+    def _norm(self) -> float:
+        """The squared length of the pitch direction: a step of ``weights / _norm`` is one semitone."""
+        return float(np.sum(self.weights.astype(np.float64) ** 2))
+
     def shift(self, style: np.ndarray, by: float) -> np.ndarray:
         """``style`` with its predicted pitch moved by ``by`` semitones (its timbre half unchanged)."""
         out = np.array(style, np.float32, copy=True)
-        norm = float(np.sum(self.weights.astype(np.float64) ** 2))
-        if norm > 0 and np.isfinite(by) and by:
-            out[:, :, PROSODY] += np.float32(by / norm) * self.weights
+        if self._norm > 0 and np.isfinite(by) and by:
+            out[:, :, PROSODY] += np.float32(by / self._norm) * self.weights
         return out
 
     def without_pitch(self, delta: np.ndarray) -> np.ndarray:
         """A step ``delta`` with its component along the pitch direction removed."""
         out = np.array(delta, np.float32, copy=True)
-        norm = float(np.sum(self.weights.astype(np.float64) ** 2))
-        if norm > 0:
-            along = float(np.sum(out[:, :, PROSODY] * self.weights, dtype=np.float64)) / norm
+        if self._norm > 0:
+            along = float(np.sum(out[:, :, PROSODY] * self.weights, dtype=np.float64)) / self._norm
             out[:, :, PROSODY] -= np.float32(along) * self.weights
         return out
 
