@@ -9,7 +9,8 @@ from num2words import num2words
 from audiokit import Audio, dsp
 from audiokit.errors import InvalidInput
 from engines import contract
-from engines.tts.common import PAUSE_MAX, PAUSE_MIN, QUIET_KEEP, SPEED_MAX, SPEED_MIN, TARGET_LUFS, TTSRequest
+from engines.tts.common import (PAUSE_MAX, PAUSE_MIN, QUIET_KEEP, SPEED_MAX, SPEED_MIN, TARGET_LUFS, ChunkedTTS,
+                                TTSRequest)
 from engines.tts.kokoro import VOICES
 from engines.tts.text import PAUSE_SENTENCE, spoken_form, split_chunks
 
@@ -163,6 +164,83 @@ def test_every_chunk_is_handed_on_as_soon_as_it_is_rendered(kokoro):
         pause = round(chunk.pause_after * kokoro.sample_rate)
         assert len(part.samples) == len(alone.samples) + pause
         assert np.array_equal(part.samples[:len(alone.samples)], alone.samples) and not part.samples[len(alone.samples):].any()
+
+
+class _Recording(ChunkedTTS):
+    """A ChunkedTTS that records what it is asked to render, and when."""
+    id, sample_rate = "recording", 8000
+
+    def __init__(self):
+        super().__init__()
+        self.calls, self._loaded = [], True
+
+    def voices(self):
+        return [contract.Voice("v", "V", "", "", self.id)]
+
+    def gain(self, voice):
+        return 1.0
+
+    def _render(self, text, voice, speed):
+        self.calls.append(text)
+        return np.full(800, 0.1, np.float32)
+
+
+def test_a_split_sentence_is_rendered_as_one_sentence_piece_by_piece():
+    engine = _Recording()
+    text = ("The harbour was quiet in the early morning, and the fishing boats rocked gently against the pier. "
+            "Gulls circled.")
+    chunks = split_chunks(text, first_max_chars=engine.first_chunk_chars)
+    assert [c.mid_sentence for c in chunks] == [True, False, False]
+    sentences = []
+    engine._render_sentence = lambda texts, voice, speed: (sentences.append(list(texts)),
+                                                           ChunkedTTS._render_sentence(engine, texts, voice, speed))[1]
+    parts = engine.run(engine.check(TTSRequest(text, "v")))
+    next(parts)
+    assert engine.calls == [chunks[0].render_text]  # the first piece is handed on before the rest is rendered
+    list(parts)
+    assert sentences == [[c.render_text for c in chunks[:2]], [chunks[2].render_text]]
+    assert engine.calls == [c.render_text for c in chunks]
+
+
+def _f0(x: np.ndarray, rate: int) -> np.ndarray:
+    import pyworld
+
+    d = x.astype(np.float64)
+    f0, t = pyworld.dio(d, rate, frame_period=5.0)
+    return pyworld.stonemask(d, f0, t, rate)
+
+
+def test_kokoros_two_halves_speak_as_the_whole_graph(kokoro):
+    from kokoro_onnx import Kokoro
+
+    from engines import assets
+    from engines import onnx as onnx_sessions
+
+    whole = Kokoro.from_session(onnx_sessions.session(str(assets.kokoro_model_path()), threads=1),
+                                str(assets.kokoro_voices_path()))
+    phonemes = kokoro.phonemes("The birch canoe slid on the smooth planks.", "af_heart")
+    expected, _ = whole.create(phonemes, voice="af_heart", is_phonemes=True, trim=True)
+    assert np.array_equal(kokoro.render_style("The birch canoe slid on the smooth planks.", "af_heart"), expected)
+
+
+@pytest.mark.parametrize("voice", ["af_heart", "am_michael"])
+def test_a_piece_cut_mid_sentence_keeps_the_pitch_of_the_whole_sentence(kokoro, voice):
+    # rendered alone, a first clause ending in a comma often fell as at a full stop; now it is
+    # decoded from the prosody of the whole sentence, so its pitch is the sentence's own
+    text = "The harbour was quiet in the early morning, and the fishing boats rocked gently against the pier."
+    chunks = split_chunks(text, first_max_chars=kokoro.first_chunk_chars)
+    first = next(kokoro.run(kokoro.check(TTSRequest(text, voice))))
+    piece = np.trim_zeros(first.samples, "b")
+    whole = kokoro._render(spoken_form(text), voice, 1.0)[: len(piece)]  # the same words, in the sentence spoken whole
+    alone = kokoro._render(chunks[0].render_text, voice, 1.0)[: len(piece)]
+    a, b, c = (_f0(x, kokoro.sample_rate) for x in (piece, whole, alone))
+    n = min(len(a), len(b), len(c))
+    voiced = (a[:n] > 0) & (b[:n] > 0)
+    assert voiced.sum() > 200
+    gap = np.abs(12 * np.log2(a[:n][voiced] / b[:n][voiced]))
+    assert np.median(gap) < 0.5 and np.percentile(gap, 90) < 1.5
+    last = np.flatnonzero(voiced)[-40:]  # its last 200 ms of voice: the sentence's pitch, not a final fall
+    assert np.median(np.abs(12 * np.log2(a[last] / b[last]))) < 1.0
 
 
 def test_progress_is_reported_per_chunk(kokoro):

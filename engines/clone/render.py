@@ -60,6 +60,9 @@ class StyleVoice(ChunkedTTS):
     def _render(self, text: str, voice: str, speed: float) -> np.ndarray:
         return self._engine.render_style(text, self._style, speed, self._british)
 
+    def _render_sentence(self, texts: list[str], voice: str, speed: float) -> Iterator[np.ndarray]:
+        return self._engine.render_pieces(texts, self._style, speed, self._british)
+
     def speak(self, text: str, speed: float = 1.0, progress: Progress | None = None,
               cancel: Cancel | None = None) -> Iterator[Audio]:
         """The chunks of one take of ``text`` (checked like any TTS request)."""

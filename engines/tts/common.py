@@ -164,6 +164,25 @@ class ChunkedTTS(Engine):
     def _render(self, text: str, voice: str, speed: float) -> np.ndarray:
         raise NotImplementedError
 
+    def _render_sentence(self, texts: list[str], voice: str, speed: float) -> Iterator[np.ndarray]:
+        """The pieces ``texts`` of one sentence (the chunks that continue it, in order), one array
+        each, each rendered only when asked for. Here each is rendered on its own; an engine that
+        can predict a whole sentence's prosody once (Kokoro) overrides this, so a piece that ends
+        mid-sentence keeps the sentence's intonation instead of falling as at a full stop."""
+        for text in texts:
+            yield self._render(text, voice, speed)
+
+    def _render_chunks(self, chunks: list[Chunk], voice: str, speed: float) -> Iterator[np.ndarray]:
+        """Each chunk's samples, in order, rendered sentence by sentence (:meth:`_render_sentence`)."""
+        sentence: list[Chunk] = []
+        for chunk in chunks:
+            sentence.append(chunk)
+            if not chunk.mid_sentence:
+                yield from self._render_sentence([c.render_text for c in sentence], voice, speed)
+                sentence = []
+        if sentence:
+            yield from self._render_sentence([c.render_text for c in sentence], voice, speed)
+
     def check(self, request: TTSRequest) -> TTSRequest:
         return check_request(request, self.voices())
 
@@ -243,11 +262,12 @@ class ChunkedTTS(Engine):
         pause = 1.0 if request.pause is None else request.pause
         chunks = split_chunks(request.text, first_max_chars=self.first_chunk_chars, lexicon=request.lexicon)
         take = TakeLevel(self, 20 * math.log10(self.gain(request.voice)) if self.steady_level else None)
+        rendered = self._render_chunks(chunks, request.voice, speed)
         for i, chunk in enumerate(chunks):
             stop_if(cancel)
             if progress:
                 progress(i / len(chunks), f"Speaking part {i + 1} of {len(chunks)}")
-            samples = take.level(self._edges(self._render(chunk.render_text, request.voice, speed)))
+            samples = take.level(self._edges(next(rendered)))  # rendered now, not before
             if on_chunk:
                 on_chunk(i, chunk, Audio(samples, self.sample_rate))
             gap = dsp.silence(chunk.pause_after * pause / speed, self.sample_rate)

