@@ -105,11 +105,12 @@ class Judge:
     def words(self, text: str) -> str:
         return " ".join(self.normalize(text).split())
 
-    def word_ends(self, audio: Audio) -> list[tuple[str, float]]:
+    def word_times(self, audio: Audio) -> list[tuple[str, float, float]]:
+        """Each word Whisper hears, with its start and end (seconds)."""
         x = dsp.resample(audio.samples, audio.sample_rate, whisper.SAMPLE_RATE)
         segments, _ = self.model.transcribe(np.asarray(x, np.float32), language="en", beam_size=5,
                                             word_timestamps=True, condition_on_previous_text=False)
-        return [(w.word, w.end) for s in segments for w in (s.words or [])]
+        return [(w.word, w.start, w.end) for s in segments for w in (s.words or [])]
 
 
 def wer(refs: list[str], hyps: list[str]) -> float:
@@ -251,7 +252,7 @@ def check_split(engine, judge: Judge, text: str, voice: str, first_piece: Audio)
         return []
     out = []
     whole = Audio(engine._render(spoken_form(text), voice, 1.0), engine.sample_rate)  # the same words, unsplit
-    ends = judge.word_ends(whole)
+    times = judge.word_times(whole)
     for i, chunk in inside:
         kind = judge_split_kind(chunk.text, chunks[i + 1].text)
         entry = {"voice": voice, "head": chunk.text[-40:], "next": chunks[i + 1].text[:30], "kind": kind,
@@ -259,16 +260,36 @@ def check_split(engine, judge: Judge, text: str, voice: str, first_piece: Audio)
         if i == 0:
             piece = np.trim_zeros(first_piece.samples, "b")
             entry["fall_split"] = last_voiced_fall(piece, engine.sample_rate)
-            head_words = spoken_form(" ".join(c.text for c in chunks[: i + 1])).split()
-            target = re.sub(r"[^a-z']", "", head_words[-1].lower())
-            heard = [re.sub(r"[^a-z']", "", w.lower()) for w, _ in ends]
-            matches = [j for j, w in enumerate(heard) if w == target]
-            j = min(matches, key=lambda j: abs(j - (len(head_words) - 1))) if matches else len(head_words) - 1
-            if 0 <= j < len(ends):  # where the same words end in the sentence spoken whole
-                entry["fall_unsplit"] = last_voiced_fall(whole.samples, engine.sample_rate, until=ends[j][1])
+            until = split_time(times, spoken_form(chunk.text).split(), spoken_form(chunks[i + 1].text).split())
+            if until is not None:  # where the same words end in the sentence spoken whole
+                entry["fall_unsplit"] = last_voiced_fall(whole.samples, engine.sample_rate, until=until)
         entry["bad"] = bad_split(entry)
         out.append(entry)
     return out
+
+
+def split_time(times: list[tuple[str, float, float]], head_words: list[str], next_words: list[str]) -> float | None:
+    """Where the head's words end in the sentence spoken whole, by Whisper's word times: the end
+    of the heard word that is the head's last (the occurrence nearest its place); where Whisper
+    writes that word otherwise (a number in digits), the start of the next piece's first word,
+    found the same way; else the end of the word at the head's place by count."""
+    def letters(word: str) -> str:
+        return re.sub(r"[^a-z']", "", word.lower())
+
+    heard = [letters(w) for w, _, _ in times]
+
+    def nearest(target: str, place: int) -> int | None:
+        matches = [j for j, w in enumerate(heard) if target and w == target]
+        return min(matches, key=lambda j: abs(j - place)) if matches else None
+
+    j = nearest(letters(head_words[-1]), len(head_words) - 1)
+    if j is not None:
+        return times[j][2]
+    k = nearest(letters(next_words[0]), len(head_words)) if next_words else None
+    if k is not None:
+        return times[k][1]
+    j = len(head_words) - 1
+    return times[j][2] if 0 <= j < len(times) else None
 
 
 def own_tail(engine, text: str, voice: str) -> tuple[float, float, float, float] | None:

@@ -12,7 +12,6 @@ measure are reused). Prints, per ending, how many splits fall more than the thre
 """
 from __future__ import annotations
 
-import re
 import sys
 import tomllib
 from pathlib import Path
@@ -20,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from audiokit import Audio
-from bench.bench_tts_quality import FALL_SEMITONES, Judge, last_voiced_fall
+from bench.bench_tts_quality import FALL_SEMITONES, Judge, last_voiced_fall, split_time
 from engines import registry
 from engines.tts.text import spoken_form, split_chunks
 
@@ -29,9 +28,14 @@ ENDINGS = {"comma": lambda s: s, "ellipsis": lambda s: s[:-1] + "…", "semicolo
            "dash": lambda s: s[:-1] + " —"}
 
 
-def main(voices: list[str]) -> dict[str, np.ndarray]:
+def dev_texts() -> list[str]:
+    """The development sentences, as written."""
     data = tomllib.loads(DEV.read_text())
-    texts = [it["text"] if isinstance(it, dict) else it for it in data[next(iter(data))]]
+    return [it["text"] if isinstance(it, dict) else it for it in data[next(iter(data))]]
+
+
+def main(voices: list[str]) -> dict[str, np.ndarray]:
+    texts = dev_texts()
     engine = registry.get("kokoro")
     engine.load()
     judge = Judge()
@@ -45,15 +49,9 @@ def main(voices: list[str]) -> dict[str, np.ndarray]:
     for voice in voices:
         for text, chunk in cases:
             whole = Audio(engine._render(spoken_form(text), voice, 1.0), rate)
-            ends = judge.word_ends(whole)
-            head_words = spoken_form(chunk.text).split()
-            target = re.sub(r"[^a-z']", "", head_words[-1].lower())
-            heard = [re.sub(r"[^a-z']", "", w.lower()) for w, _ in ends]
-            matches = [j for j, w in enumerate(heard) if w == target]
-            j = min(matches, key=lambda j: abs(j - (len(head_words) - 1))) if matches else len(head_words) - 1
-            if not 0 <= j < len(ends):
-                continue
-            unsplit = last_voiced_fall(whole.samples, rate, until=ends[j][1])
+            until = split_time(judge.word_times(whole), spoken_form(chunk.text).split(),
+                               spoken_form(text[len(chunk.text):]).split())
+            unsplit = last_voiced_fall(whole.samples, rate, until=until) if until is not None else None
             if unsplit is None:
                 continue
             for name, ending in ENDINGS.items():

@@ -11,9 +11,12 @@ pitch and energy for the whole text, and the decoder half turns frames into soun
 they give the whole model's output sample for sample. When the chunker cuts a long first
 sentence so that its first words can play sooner, :meth:`KokoroEngine.render_pieces` predicts
 the prosody of the whole sentence once (cheap) and decodes only the first piece's frames
-before handing it on (the costly part), then the rest. Rendered alone, a piece ending in a
-comma falls in pitch as at a full stop about one time in three; decoded from the whole
-sentence's prosody, its pitch is the sentence's own (``python -m bench.dev_split_judge``).
+before handing it on (the costly part), then the rest. Its pitch curve is then the sentence's
+own; its sound is not the whole sentence's sample for sample, since the decoder normalises over
+the frames it is given. On the development sentences (``python -m bench.dev_split_judge``: 81
+first pieces, three voices) the fall of pitch before the cut came nearer the sentence spoken
+whole in 50 (median gap 2.1 semitones, against 3.8 for the piece rendered alone), and the
+benchmark's judge called 19 a final fall, against 24 rendered alone.
 """
 from __future__ import annotations
 
