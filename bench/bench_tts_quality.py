@@ -293,15 +293,21 @@ def split_time(times: list[tuple[str, float, float]], head_words: list[str], nex
 
 
 def own_tail(engine, text: str, voice: str) -> tuple[float, float, float, float] | None:
-    """Kokoro's own trimmed output of the take's last chunk: (its tail after the last frame within
+    """Kokoro's own trimmed output of the take's last sentence, as the studio gives it to the model
+    (its chunks' spoken forms joined: a sentence cut for a quick start is predicted whole since
+    2026-11-30, before which this was its last chunk alone): (its tail after the last frame within
     40 dB of the loudest, its decay from the last sample within 45 dB of its peak to the last
     within 60 dB (what is quieter is silence, trimmed in the studio as in any editor), in seconds;
     those two levels times the voice's gain: the same levels in the take)."""
     kokoro = getattr(engine, "_kokoro", None)
     if kokoro is None:
         return None
-    last = split_chunks(text, first_max_chars=engine.first_chunk_chars)[-1]
-    samples, rate = kokoro.create(engine.phonemes(last.render_text, voice), voice=voice, is_phonemes=True, trim=True)
+    chunks = split_chunks(text, first_max_chars=engine.first_chunk_chars)
+    first = len(chunks) - 1
+    while first > 0 and chunks[first - 1].mid_sentence:
+        first -= 1
+    phonemes = " ".join(engine.phonemes(c.render_text, voice) for c in chunks[first:])
+    samples, rate = kokoro.create(phonemes, voice=voice, is_phonemes=True, trim=True)
     peak = float(np.max(np.abs(samples)))
     threshold, floor = peak * 10 ** (-45 / 20), peak * 10 ** (-60 / 20)
     return (tail_after_audible(samples, rate), decay_after(samples, threshold, floor) / rate,
