@@ -25,6 +25,7 @@ from engines import registry
 from engines.tts.common import TTSRequest
 from engines.tts.text import spoken_form, split_chunks
 
+
 def pause_cut(x: np.ndarray, rate: int, end: float, next_start: float | None) -> int:
     """The sample where the pause between a word ending at ``end`` and the next starting at
     ``next_start`` is quietest (10 ms frames); ``end`` itself when Whisper leaves no gap."""

@@ -4,7 +4,7 @@ import importlib.util
 import sys
 
 MODULES = ["bench.bench_tts", "bench.bench_tts_quality", "bench.bench_loudness", "bench.bench_vc", "bench.bench_sfx",
-           "bench.bench_tiny_models",  # after tts and vc: it merges into tts.json and vc.json
+           "bench.bench_tiny_models",  # after tts, vc and sfx: it merges into tts.json, vc.json and sfx.json
            "bench.bench_reliability", "bench.bench_api", "bench.bench_voices"]
 
 if __name__ == "__main__":
