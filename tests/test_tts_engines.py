@@ -223,6 +223,19 @@ def test_kokoros_two_halves_speak_as_the_whole_graph(kokoro):
     assert np.array_equal(kokoro.render_style("The birch canoe slid on the smooth planks.", "af_heart"), expected)
 
 
+def test_a_graph_that_cannot_be_split_makes_kokoro_unavailable_with_the_fix(tmp_path):
+    from audiokit.errors import EngineUnavailable
+    from engines import assets
+    from engines.tts.kokoro import KokoroEngine
+
+    model = tmp_path / assets.KOKORO_MODEL_FILE
+    model.symlink_to(assets.kokoro_model_path())
+    (tmp_path / (model.stem + ".prosody.tmp")).mkdir()  # where the first half must be written: a folder
+    with pytest.raises(EngineUnavailable, match="could not be split.*make assets"):
+        KokoroEngine(model_path=model, voices_path=assets.kokoro_voices_path()).load()
+    assert not any(p.suffix == ".onnx" and p != model for p in tmp_path.iterdir())  # no half-written half
+
+
 @pytest.mark.parametrize("voice", ["af_heart", "am_michael"])
 def test_a_piece_cut_mid_sentence_keeps_the_pitch_of_the_whole_sentence(kokoro, voice):
     # rendered alone, a first clause ending in a comma often fell as at a full stop; now it is

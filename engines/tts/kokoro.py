@@ -28,6 +28,7 @@ from typing import Iterator
 import numpy as np
 
 from audiokit import dsp
+from audiokit.errors import EngineUnavailable
 from engines import assets, onnx
 from engines.contract import Voice, missing_module
 from engines.tts import g2p as g2p_module
@@ -111,7 +112,11 @@ class KokoroEngine(ChunkedTTS):
         from kokoro_onnx import Kokoro
 
         model_path, voices_path = self._paths()
-        prosody, decoder = assets.split_kokoro_model(model_path)  # once: at `make assets`, else here
+        try:
+            prosody, decoder = assets.split_kokoro_model(model_path)  # once: at `make assets`, else here
+        except OSError as error:
+            raise EngineUnavailable(f"{self.title} is unavailable: its graph could not be split next to "
+                                    f"{model_path} ({error}). Run `make assets` where that folder is writable.") from error
         self._halves = _Halves(onnx.session(str(prosody), threads=self._threads),
                                onnx.session(str(decoder), threads=self._threads))
         self.device = onnx.device_of(self._halves.prosody)
