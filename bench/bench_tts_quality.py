@@ -180,20 +180,29 @@ def crackle(x: np.ndarray, rate: int) -> tuple[float, float]:
     return float(level), float(np.percentile(crest[keep], 99)) if keep.any() else 0.0
 
 
-def last_voiced_fall(x: np.ndarray, rate: int, until: float | None = None, window: float = 0.2) -> float | None:
-    """Semitones the pitch falls over the last ``window`` s of voiced speech before ``until``
-    (a line fitted to log F0 by pyworld's DIO + StoneMask); None without enough voicing."""
+PITCH_FRAME = 0.005  # seconds per frame of the split judge's pitch track
+
+
+def pitch_track(x: np.ndarray, rate: int) -> tuple[np.ndarray, np.ndarray]:
+    """(F0 in Hz, 0 where unvoiced; frame times) of ``x`` every :data:`PITCH_FRAME` s, by pyworld's
+    DIO + StoneMask: the split judge's pitch."""
     import pyworld
 
+    d = np.asarray(x, np.float64)
+    f0, t = pyworld.dio(d, rate, frame_period=PITCH_FRAME * 1000)
+    return pyworld.stonemask(d, f0, t, rate), t
+
+
+def last_voiced_fall(x: np.ndarray, rate: int, until: float | None = None, window: float = 0.2) -> float | None:
+    """Semitones the pitch falls over the last ``window`` s of voiced speech before ``until``
+    (a line fitted to log F0 of :func:`pitch_track`); None without enough voicing."""
     if until is not None:
         x = x[: int(until * rate)]
     if len(x) < int(0.1 * rate):
         return None
-    d = x.astype(np.float64)
-    f0, t = pyworld.dio(d, rate, frame_period=5.0)
-    f0 = pyworld.stonemask(d, f0, t, rate)
+    f0, t = pitch_track(x, rate)
     voiced = np.flatnonzero(f0 > 0)
-    frames = int(window / 0.005)
+    frames = int(window / PITCH_FRAME)
     if len(voiced) < frames // 2:
         return None
     idx = voiced[-frames:]

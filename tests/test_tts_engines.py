@@ -202,14 +202,6 @@ def test_a_split_sentence_is_rendered_as_one_sentence_piece_by_piece():
     assert engine.calls == [c.render_text for c in chunks]
 
 
-def _f0(x: np.ndarray, rate: int) -> np.ndarray:
-    import pyworld
-
-    d = x.astype(np.float64)
-    f0, t = pyworld.dio(d, rate, frame_period=5.0)
-    return pyworld.stonemask(d, f0, t, rate)
-
-
 def test_kokoros_two_halves_speak_as_the_whole_graph(kokoro):
     from kokoro_onnx import Kokoro
 
@@ -246,7 +238,9 @@ def test_a_piece_cut_mid_sentence_keeps_the_pitch_of_the_whole_sentence(kokoro, 
     piece = np.trim_zeros(first.samples, "b")
     whole = kokoro._render(spoken_form(text), voice, 1.0)[: len(piece)]  # the same words, in the sentence spoken whole
     alone = kokoro._render(chunks[0].render_text, voice, 1.0)[: len(piece)]
-    a, b, c = (_f0(x, kokoro.sample_rate) for x in (piece, whole, alone))
+    from bench.bench_tts_quality import pitch_track
+
+    a, b, c = (pitch_track(x, kokoro.sample_rate)[0] for x in (piece, whole, alone))
     n = min(len(a), len(b), len(c))
     voiced = (a[:n] > 0) & (b[:n] > 0)
     assert voiced.sum() > 200

@@ -175,13 +175,11 @@ class ChunkedTTS(Engine):
     def _render_chunks(self, chunks: list[Chunk], voice: str, speed: float) -> Iterator[np.ndarray]:
         """Each chunk's samples, in order, rendered sentence by sentence (:meth:`_render_sentence`)."""
         sentence: list[Chunk] = []
-        for chunk in chunks:
+        for i, chunk in enumerate(chunks):
             sentence.append(chunk)
-            if not chunk.mid_sentence:
+            if not chunk.mid_sentence or i == len(chunks) - 1:
                 yield from self._render_sentence([c.render_text for c in sentence], voice, speed)
                 sentence = []
-        if sentence:
-            yield from self._render_sentence([c.render_text for c in sentence], voice, speed)
 
     def check(self, request: TTSRequest) -> TTSRequest:
         return check_request(request, self.voices())
