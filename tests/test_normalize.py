@@ -97,6 +97,11 @@ CASES = [
     ("Ask for No. 5 please", "Ask for number five please"),
     ("12 Main Ave. today", "twelve Main Avenue today"),
     ("approx. 3 hours", "approximately three hours"),
+    ("$20 per yr. for the dept. office", "twenty dollars per year for the department office"),
+    ("approx. 2 wks. late; cf. the table", "approximately two weeks late; compare the table"),
+    ("a Ph.D. in physics, a Ph.D. Then", "a PhD in physics, a PhD. Then"),
+    ("The Ft. Worth office opens Mon. at 9.", "The Fort Worth office opens Monday at nine."),
+    ("Est. 1887, the shop", "Established eighteen eighty-seven, the shop"),
     ("Prof. Li of Acme Inc.", "Professor Li of Acme Incorporated."),
     # web addresses and e-mail
     ("Write to support@example.com today.", "Write to support at example dot com today."),
@@ -149,6 +154,11 @@ CASES = [
     ("at 100 W Main St.", "at one hundred W Main Street."),
     ("take 400 mcg daily", "take four hundred micrograms daily"),
     ("a 2 TB drive and a 5 km walk", "a two terabyte drive and a five kilometer walk"),
+    # a unit's abbreviation dot before a word in lower case is not a full stop; before a capital it may be
+    ("Buy a 5 lb. bag of flour", "Buy a five pound bag of flour"),
+    ("add 2 tsp. salt, then 3 oz. more", "add two teaspoons salt, then three ounces more"),
+    ("an 8 oz. glass and a 2 lbs bag", "an eight ounce glass and a two pound bag"),
+    ("The bag weighs 5 lb. Then it gets heavier.", "The bag weighs five pounds. Then it gets heavier."),
     # letters joined by a slash
     ("an A/B test of the I/O path", "an A B test of the I O path"),
     # Roman numerals: regnal ordinals after a name, numbers after a counted word

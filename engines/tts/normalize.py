@@ -139,7 +139,7 @@ UNITS: dict[str, tuple[str, str]] = {
     "km": ("kilometer", "kilometers"), "m": ("meter", "meters"), "cm": ("centimeter", "centimeters"),
     "mm": ("millimeter", "millimeters"), "mi": ("mile", "miles"), "ft": ("foot", "feet"),
     "yd": ("yard", "yards"), "kg": ("kilogram", "kilograms"), "g": ("gram", "grams"),
-    "mg": ("milligram", "milligrams"), "lb": ("pound", "pounds"), "lbs": ("pounds", "pounds"),
+    "mg": ("milligram", "milligrams"), "lb": ("pound", "pounds"), "lbs": ("pound", "pounds"),
     "oz": ("ounce", "ounces"), "ml": ("milliliter", "milliliters"), "mL": ("milliliter", "milliliters"),
     "gal": ("gallon", "gallons"),
     "tsp": ("teaspoon", "teaspoons"), "tbsp": ("tablespoon", "tablespoons"),
@@ -536,7 +536,10 @@ def _year_or_number(m: re.Match) -> str:
 
 # ordinals, numbers with units, plain numbers
 _ORDINAL = re.compile(r"(?<![\w.,])(\d+)(?:st|nd|rd|th)\b")
-_NUM_UNIT = re.compile(r"(?<![\w.,])(?P<neg>[-−])?(?P<num>" + _NUM + r")\s?(?P<unit>" + _UNIT_RE + r")" + _UNIT_AFTER)
+# "lb." / "oz." / "tsp." mid-sentence: the abbreviation's own dot, not a full stop, when a word in lower
+# case follows ("a 12 lb. turkey", "2 tsp. salt"); before a capital it may end the sentence and stays.
+_NUM_UNIT = re.compile(r"(?<![\w.,])(?P<neg>[-−])?(?P<num>" + _NUM + r")\s?(?P<unit>" + _UNIT_RE + r")" + _UNIT_AFTER
+                       + r"(?:(?<=[A-Za-z])\.(?=\s+[a-z]))?")
 _PLAIN_NUMBER = re.compile(r"(?<![\w.])(?:(?P<neg>[-−])(?=\d|\.\d))?(?P<num>" + _NUM + r")(?![\d])")
 _DIGITS_IN_WORD = re.compile(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])")
 
@@ -567,7 +570,8 @@ def _plain_number(m: re.Match) -> str:
 _TITLES = {"Mr.": "Mister", "Mrs.": "Missus", "Ms.": "Miz", "Mx.": "Mix", "Prof.": "Professor",
            "Gen.": "General", "Gov.": "Governor", "Sen.": "Senator", "Rep.": "Representative",
            "Capt.": "Captain", "Lt.": "Lieutenant", "Col.": "Colonel", "Sgt.": "Sergeant",
-           "Rev.": "Reverend", "Hon.": "Honorable", "Fr.": "Father", "Mt.": "Mount", "Pres.": "President"}
+           "Rev.": "Reverend", "Hon.": "Honorable", "Fr.": "Father", "Mt.": "Mount", "Pres.": "President",
+           "Ft.": "Fort"}
 _ALWAYS_TITLES = {"Mr.", "Mrs.", "Ms.", "Mx.", "Prof.", "Capt.", "Lt.", "Sgt.", "Rev."}
 # abbreviations whose period can also end the sentence
 _TRAILING = {"Jr.": "Junior", "Sr.": "Senior", "Inc.": "Incorporated", "Ltd.": "Limited", "Co.": "Company",
@@ -575,10 +579,13 @@ _TRAILING = {"Jr.": "Junior", "Sr.": "Senior", "Inc.": "Incorporated", "Ltd.": "
              "Ave.": "Avenue", "Rd.": "Road", "Blvd.": "Boulevard", "Ln.": "Lane", "Ct.": "Court",
              "Hwy.": "Highway", "Apt.": "Apartment", "Ste.": "Suite", "Pl.": "Place", "Sq.": "Square",
              "etc.": "et cetera",
-             "est.": "established", "max.": "maximum", "avg.": "average",
+             "est.": "established", "Est.": "Established", "max.": "maximum", "avg.": "average",
+             "dept.": "department", "yr.": "year", "yrs.": "years", "wk.": "week", "wks.": "weeks",
+             "mo.": "month", "mos.": "months", "hr.": "hour", "hrs.": "hours", "Ph.D.": "PhD",
              "ext.": "extension", "tel.": "telephone", "fig.": "figure", "Fig.": "Figure"}
 _PHRASES = {"e.g.": "for example", "i.e.": "that is", "a.k.a.": "also known as", "w/o": "without",
-            "vs": "versus", "vs.": "versus", "v.": "versus", "approx.": "approximately", "w/": "with"}
+            "vs": "versus", "vs.": "versus", "v.": "versus", "approx.": "approximately", "w/": "with",
+            "cf.": "compare"}
 _BEFORE_NUMBER = {"No.": "number", "no.": "number", "Nos.": "numbers", "nos.": "numbers", "pp.": "pages",
                   "p.": "page", "Vol.": "volume", "vol.": "volume", "Ch.": "chapter", "ch.": "chapter",
                   "Fig.": "figure", "fig.": "figure", "Ex.": "exhibit", "Art.": "article", "Sec.": "section"}
@@ -586,7 +593,7 @@ _WEEKDAYS = {"Mon.": "Monday", "Tue.": "Tuesday", "Tues.": "Tuesday", "Wed.": "W
              "Thu.": "Thursday", "Thur.": "Thursday", "Thurs.": "Thursday", "Fri.": "Friday",
              "Sat.": "Saturday", "Sun.": "Sunday"}
 
-_ABBR_TOKEN = re.compile(r"(?<![\w.])([A-Za-z]{1,6}\.|vs|w/o|w/|e\.g\.|i\.e\.|a\.k\.a\.|St\b|Dr\b|Ave\b|Rd\b)(?=[\s,;:!?)\"'”’]|$)")
+_ABBR_TOKEN = re.compile(r"(?<![\w.])([A-Za-z]{1,6}\.|vs|w/o|w/|e\.g\.|i\.e\.|a\.k\.a\.|Ph\.D\.|St\b|Dr\b|Ave\b|Rd\b)(?=[\s,;:!?)\"'”’]|$)")
 
 
 # A compass direction after a street ("Pennsylvania Ave. NW", "Main St N"): said in words, and a
@@ -653,7 +660,7 @@ def _abbreviation(m: re.Match) -> str:
         return {"Ave": "Avenue", "Rd": "Road"}[token]
     if token in _TITLES and (token in _ALWAYS_TITLES or nxt[:1].isupper()):
         return _TITLES[token]
-    if token in _WEEKDAYS and (re.match(r"\s*,", rest) or re.match(r"\s+(" + _MONTH_RE + r"|\d)", rest)):
+    if token in _WEEKDAYS and (re.match(r"\s*,", rest) or re.match(r"\s+(" + _MONTH_RE + r"|\d|[a-z])", rest)):
         return _WEEKDAYS[token]
     month = token.rstrip(".").lower()
     if token.endswith(".") and month in _MONTH_ABBR and re.match(r"\s+\d", rest):
