@@ -53,6 +53,14 @@ def test_sentences_keep_abbreviations_and_decimals_together():
     assert chunks[0].render_text == "Doctor Smith paid three dollars and fifty cents on January third."
 
 
+def test_a_dot_before_a_word_in_lower_case_does_not_end_the_sentence():
+    text = "Buy a 5 lb. bag of flour and 2 oz. yeast. She has a Ph.D. in physics. He earned his Ph.D. Then he left."
+    chunks = split_chunks(text, first_max_chars=200)
+    assert [c.text for c in chunks] == ["Buy a 5 lb. bag of flour and 2 oz. yeast.", "She has a Ph.D. in physics.",
+                                        "He earned his Ph.D.", "Then he left."]
+    assert chunks[0].render_text == "Buy a five pound bag of flour and two ounces yeast."
+
+
 def test_the_first_chunk_is_the_first_clause_never_a_cut_mid_phrase():
     text = ("The harbour was quiet in the early morning, and the fishing boats rocked gently against the pier. "
             "A few gulls circled overhead.")

@@ -46,7 +46,7 @@ _ABBREVIATIONS = {
     "oct", "nov", "dec", "approx", "dept", "est", "fig", "gen", "gov", "lt", "col", "sgt",
     "capt", "rev", "hon", "ave", "blvd", "rd", "ln", "ct", "hwy", "apt", "ste", "vol", "ch", "pp",
     "sen", "rep", "pres", "fr", "bros", "univ", "ext", "tel", "mon", "tue", "tues", "wed", "thu",
-    "thur", "thurs", "fri", "sat", "sun",
+    "thur", "thurs", "fri", "sat", "sun", "ft",
 }
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*\s+")
 # Clause punctuation followed by a space; a dash with spaces around it counts too.
@@ -157,6 +157,8 @@ def _sentence_spans(paragraph: str) -> list[str]:
         last = words[-1] if words else ""
         if re.fullmatch(r"(?:[A-Za-z]\.)+", last) or last[:-1].lower() in _ABBREVIATIONS and last.endswith("."):
             continue  # "Dr. Smith", "U.S. army", "e.g. this"
+        if last.endswith(".") and paragraph[m.end():m.end() + 1].islower():
+            continue  # a sentence does not open in lower case: "a 12 lb. turkey", "a Ph.D. in physics"
         sentences.append(paragraph[start : m.end()].strip())
         start = m.end()
     tail = paragraph[start:].strip()
