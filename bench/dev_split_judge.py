@@ -10,7 +10,7 @@ so a judge that flags it as a final fall is measuring itself, not the voice. Pri
 judge (:func:`~bench.bench_tts_quality.bad_split`, fall measured up to Whisper's word end) flags this
 control, how far the two measures of the same audio differ, and, beside them, the split pieces
 judged both ways: the first chunk rendered alone (how the studio spoke it until 2026-11-30) and
-the first piece the studio hands on now (``engine.run``: decoded from the whole sentence's prosody).
+the first piece the studio hands on now (``engine.run``: generated from the whole sentence's prosody and decoder features).
 """
 from __future__ import annotations
 

