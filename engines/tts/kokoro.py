@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 SAMPLE_RATE = 24_000
 DEFAULT_G2P = "misaki"
 HOP = 600  # samples per frame of the generator (40 frames a second)
-CONTEXT_FRAMES = 10  # decoded on each side of a piece and dropped: the decoder's edges settle within them
+CONTEXT_FRAMES = 10  # generated on each side of a piece and dropped: the generator's edges settle within them
 MAX_TOKENS = 510  # the model's context, in phoneme tokens (kokoro-onnx's MAX_PHONEME_LENGTH)
 
 # id -> (readable name, gender, accent); best-rated voices of each accent first.
