@@ -159,6 +159,20 @@ CASES = [
     ("add 2 tsp. salt, then 3 oz. more", "add two teaspoons salt, then three ounces more"),
     ("an 8 oz. glass and a 2 lbs bag", "an eight ounce glass and a two pound bag"),
     ("The bag weighs 5 lb. Then it gets heavier.", "The bag weighs five pounds. Then it gets heavier."),
+    # a fraction before a unit written short; a decimal rating; seconds; a height in ft and in
+    ("add 1/2 tsp. salt and 1/8 oz. yeast", "add half a teaspoon salt and one eighth of an ounce yeast"),
+    ("3/4 lb of beef and 2 1/4 tsp sugar", "three quarters of a pound of beef and two and a quarter teaspoons sugar"),
+    ("Rated 4.5/5 by critics", "Rated four point five out of five by critics"),
+    ("ran it in 9.58s flat", "ran it in nine point five eight seconds flat"),
+    ("He is 5 ft 10 in tall.", "He is five foot ten tall."),
+    # dotted numbers: a version, an address, a European date
+    ("Version 3.11.2 is out", "Version three point eleven point two is out"),
+    ("ping 192.168.1.1 now", "ping one hundred ninety-two dot one hundred sixty-eight dot one dot one now"),
+    ("born 04.07.1986 in Leeds", "born the fourth of July, nineteen eighty-six in Leeds"),
+    # numbers after "#" and hyphenated codes after a code word; a house number with a letter
+    ("fixes issue #4512", "fixes issue number four thousand five hundred twelve"),
+    ("Invoice no. 2024-0113 is due", "Invoice number two zero two four, zero one one three is due"),
+    ("at 221B Baker St., London", "at two hundred twenty-one B Baker Street, London"),
     # letters joined by a slash
     ("an A/B test of the I/O path", "an A B test of the I O path"),
     # Roman numerals: regnal ordinals after a name, numbers after a counted word

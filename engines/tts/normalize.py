@@ -331,6 +331,8 @@ _DAY_MONTH = re.compile(
     r"(?:(?P<comma>,?)\s+(?P<year>\d{4})(?!\d|[:.,]\d))?")
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _SLASH_DATE = re.compile(r"(?<![\w/.])(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?![\w/])")
+# dates written with dots are European: day, month, four-digit year ("04.07.1986")
+_DOTTED_DATE = re.compile(r"(?<![\w.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?![\w.]\w|\w|\.\d)")
 
 
 def _month_number(name: str) -> int:
@@ -375,6 +377,11 @@ def _slash_date(m: re.Match) -> str:
     if 1 <= b <= 12 and 1 <= a <= 31:
         return _date_words(b, a, yr, day_first=True)  # day/month/year
     return m.group(0)
+
+
+def _dotted_date(m: re.Match) -> str:
+    d, mo, y = (int(g) for g in m.groups())
+    return _date_words(mo, d, y, day_first=True) if 1 <= mo <= 12 and 1 <= d <= 31 else m.group(0)
 
 
 # times: 7:45 a.m., 7:45am, 18:30, 7 p.m., 7pm, 12:00 noon
@@ -447,8 +454,19 @@ def _range(m: re.Match) -> str:
     return f"{number(a)} to {number(b)}"
 
 
+# a rating with a decimal: "4.5/5", "9.5/10" (four point five out of five)
+_RATING = re.compile(r"(?<![\w/.])(?P<a>\d+\.\d+)/(?P<b>\d{1,3})(?![\w/]|\.\d)")
+
+
+def _rating(m: re.Match) -> str:
+    return f"{number(m.group('a'))} out of {cardinal(int(m.group('b')))}"
+
+
 # fractions and month/day dates written with a slash
-_SLASH = re.compile(r"(?<![\w/.])(?:(?P<whole>\d+)\s+)?(?P<a>\d{1,3})/(?P<b>\d{1,3})(?![\w/]|\.\d)")
+# a unit written short after a fraction ("1/2 tsp. salt"): said with it, its dot dropped mid-sentence
+_FRACTION_UNITS = ("tbsp", "tsp", "lbs", "lb", "oz", "kg", "mg", "g", "ml", "mL", "cm", "mm", "km", "mi", "ft", "gal")
+_SLASH = re.compile(r"(?<![\w/.])(?:(?P<whole>\d+)\s+)?(?P<a>\d{1,3})/(?P<b>\d{1,3})(?![\w/]|\.\d)"
+                    r"(?:\s?(?P<unit>" + "|".join(_FRACTION_UNITS) + r")(?![A-Za-z0-9])(?:\.(?=\s+[a-z]))?)?")
 
 
 def _fraction_words(a: int, b: int) -> str:
@@ -462,6 +480,29 @@ def _fraction_words(a: int, b: int) -> str:
 
 
 def _slash(m: re.Match) -> str:
+    unit = m.group("unit")
+    whole, a, b = m.group("whole"), int(m.group("a")), int(m.group("b"))
+    if not unit:
+        return _slash_words(m)
+    if b == 0:
+        return m.group(0)
+    singular, plural = UNITS[unit]
+    if whole is not None or a >= b:  # "two and a quarter teaspoons"
+        return f"{_mixed_fraction(int(whole), a, b) if whole is not None else _fraction_words(a, b)} {plural}"
+    if (a, b) == (1, 2):
+        return f"half a {singular}"
+    return f"{_fraction_words(a, b)} of {'an' if singular[0] in 'aeiou' else 'a'} {singular}"
+
+
+def _mixed_fraction(whole: int, a: int, b: int) -> str:
+    if a >= b:  # "2 3/2" is not a mixed number; leave the pieces
+        return f"{cardinal(whole)} {_fraction_words(a, b)}"
+    frac = _fraction_words(a, b)
+    frac = "a half" if frac == "one half" else "a quarter" if frac == "one quarter" else frac
+    return f"{cardinal(whole)} and {frac}"
+
+
+def _slash_words(m: re.Match) -> str:
     whole, a, b = m.group("whole"), int(m.group("a")), int(m.group("b"))
     before = m.string[: m.start()].split()
     after = m.string[m.end():].split()
@@ -479,11 +520,7 @@ def _slash(m: re.Match) -> str:
         if a == 24 and b == 7:
             return "twenty-four seven"
         return _fraction_words(a, b)
-    if a >= b:  # "2 3/2" is not a mixed number; leave the pieces
-        return f"{cardinal(int(whole))} {_fraction_words(a, b)}"
-    frac = _fraction_words(a, b)
-    frac = "a half" if frac == "one half" else "a quarter" if frac == "one quarter" else frac
-    return f"{cardinal(int(whole))} and {frac}"
+    return _mixed_fraction(int(whole), a, b)
 
 
 _UNICODE_FRACTION = re.compile(r"(?:(\d+)\s?)?([" + "".join(_FRACTIONS) + "])")
@@ -538,6 +575,7 @@ def _year_or_number(m: re.Match) -> str:
 _ORDINAL = re.compile(r"(?<![\w.,])(\d+)(?:st|nd|rd|th)\b")
 # "lb." / "oz." / "tsp." mid-sentence: the abbreviation's own dot, not a full stop, when a word in lower
 # case follows ("a 12 lb. turkey", "2 tsp. salt"); before a capital it may end the sentence and stays.
+_DECIMAL_SECONDS = re.compile(r"(?<![\w.,])(\d+\.\d+)s\b")  # "ran it in 9.58s"
 _NUM_UNIT = re.compile(r"(?<![\w.,])(?P<neg>[-−])?(?P<num>" + _NUM + r")\s?(?P<unit>" + _UNIT_RE + r")" + _UNIT_AFTER
                        + r"(?:(?<=[A-Za-z])\.(?=\s+[a-z]))?")
 _PLAIN_NUMBER = re.compile(r"(?<![\w.])(?:(?P<neg>[-−])(?=\d|\.\d))?(?P<num>" + _NUM + r")(?![\d])")
@@ -712,8 +750,8 @@ _NUM_MAGNITUDE = re.compile(
 
 def _num_magnitude(m: re.Match) -> str:
     num, mag = m.group("num"), m.group("mag")
-    if mag in "MB" and "." not in num and len(num) < 2:
-        return m.group(0)  # "3M", "5B": a name or a flat, not three million
+    if mag in "MB" and "." not in num and (len(num) < 2 or re.match(r"\s+[A-Z]", m.string[m.end():])):
+        return m.group(0)  # "3M", "5B", "221B Baker Street": a name or a flat, not three million
     return f"{number(num)} {_MAGNITUDES[mag]}"
 
 
@@ -735,11 +773,11 @@ def _hms(m: re.Match) -> str:
 
 
 # heights in feet and inches: 5'11", 6′ 2″
-_FEET_INCHES = re.compile(r"(?<![\w.])(\d{1,2})\s?['’′]\s?(\d{1,2})\s?(?:[\"”″]|'')")
+_FEET_INCHES = re.compile(r"(?<![\w.])(\d{1,2})\s?(?:['’′]\s?(\d{1,2})\s?(?:[\"”″]|'')|ft\.?\s(\d{1,2})\s?in\b\.?(?=\s+[a-z]|[,;:!?)]|\s*$))")
 
 
 def _feet_inches(m: re.Match) -> str:
-    return f"{cardinal(int(m.group(1)))} foot {cardinal(int(m.group(2)))}"
+    return f"{cardinal(int(m.group(1)))} foot {cardinal(int(m.group(2) or m.group(3)))}"
 
 
 # version numbers: v2.1, v3
@@ -749,6 +787,18 @@ _VERSION = re.compile(r"(?<![\w.])[vV](\d+(?:\.\d+)*)(?![\w.]\w|\w)")
 def _version(m: re.Match) -> str:
     return "version " + " point ".join(cardinal(int(p)) if not re.fullmatch(r"0\d+", p) else digits(p)
                                        for p in m.group(1).split("."))
+
+
+# numbers of three or four dotted parts: a version ("3.11.2": three point eleven point two) or an
+# IP address ("192.168.1.1": one ninety-two dot …, read as its parts); a date's four-digit year
+# ("04.07.1986") is left to the date and number passes
+_DOTTED_NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){2,3}(?![\w.]\w|\w|\.\d)")
+
+
+def _dotted_number(m: re.Match) -> str:
+    parts = m.group(0).split(".")
+    joiner = " dot " if len(parts) == 4 else " point "
+    return joiner.join(cardinal(int(p)) if not re.fullmatch(r"0\d+", p) else digits(p) for p in parts)
 
 
 # ranges of weekdays or months written short: Mon.–Fri., Mon-Sat, Jan–Mar
@@ -815,7 +865,7 @@ def _dimensions(m: re.Match) -> str:
 # "code", "serial"), and ZIP codes after ", <state>"
 _DIGIT_GROUPS = re.compile(r"(?<![\w.,-])\d+(?:-\d+){2,}(?![\w-]|[.,]\d)")
 _CODE_WORDS = r"(?:number|No\.|no\.|account|ticket|reference|ref\.?|confirmation|booking|tracking|invoice|code|PIN|ZIP|policy|case|serial)"
-_CODE_NUMBER = re.compile(r"(?P<head>\b" + _CODE_WORDS + r"\s?|(?<![\w#])#)(?P<num>\d{4,})(?![\w.,]\d|\d)")
+_CODE_NUMBER = re.compile(r"(?P<head>\b" + _CODE_WORDS + r"\s?|(?<![\w#])#)(?P<num>\d{4,}|\d+(?:-\d+)+)(?![\w.,]\d|\d|-\d)")
 _ZIP = re.compile(r"(?<=,\s[A-Z]{2}\s)(\d{5})(?:-(\d{4}))?(?!\d|[.,]\d)")
 
 
@@ -826,9 +876,11 @@ def _digit_groups(m: re.Match) -> str:
 def _code_number(m: re.Match) -> str:
     head = m.group("head")
     if re.match(r"(?:ZIP|PIN|code|serial)", head) is None and len(m.group("num")) < 5:
+        if head == "#":
+            return "number " + m.group("num")  # "issue #4512": a number, not a hashtag
         return m.group(0)  # "No. 1500", "order 2024" stay numbers; five digits or more are codes
     head = "number " if head.strip() in ("#", "No.", "no.") else head
-    return head + digits(m.group("num"))
+    return head + ", ".join(digits(g) for g in m.group("num").split("-"))
 
 
 def _zip(m: re.Match) -> str:
@@ -904,6 +956,7 @@ _PASSES = [
     (_URL_SCHEME, _url),
     (_URL, _url),
     (_VERSION, _version),
+    (_DOTTED_NUMBER, _dotted_number),
     (_NAME_SPAN, _name_span),
     (_ABBR_TOKEN, _abbreviation),
     (_ROMAN, _roman),
@@ -916,6 +969,7 @@ _PASSES = [
     (_FEET_INCHES, _feet_inches),
     (_ISO_DATE, _iso_date),
     (_SLASH_DATE, _slash_date),
+    (_DOTTED_DATE, _dotted_date),
     (_DIGIT_GROUPS, _digit_groups),
     (_CODE_NUMBER, _code_number),
     (_ZIP, _zip),
@@ -929,11 +983,13 @@ _PASSES = [
     (_UNICODE_FRACTION, _unicode_fraction),
     (_DIMENSIONS, _dimensions),
     (_RANGE, _range),
+    (_RATING, _rating),
     (_SLASH, _slash),
     (_DECADE, _decade),
     (_FOUR_DIGITS, _year_or_number),
     (_ORDINAL, lambda m: ordinal(int(m.group(1)))),
     (_NUM_UNIT, _num_unit),
+    (_DECIMAL_SECONDS, lambda m: number(m.group(1)) + " seconds"),
 ]
 
 
