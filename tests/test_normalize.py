@@ -173,6 +173,10 @@ CASES = [
     ("fixes issue #4512", "fixes issue number four thousand five hundred twelve"),
     ("Invoice no. 2024-0113 is due", "Invoice number two zero two four, zero one one three is due"),
     ("at 221B Baker St., London", "at two hundred twenty-one B Baker Street, London"),
+    ("BP 120/80 and 3/4 of it", "BP one hundred twenty over eighty and three quarters of it"),
+    ("Call 911 or dial 999.", "Call nine one one or dial nine nine nine."),
+    ('36" wide, a 55" TV, 1″ deep; "I said 36" and left', 'thirty-six inches wide, a fifty-five inch TV, one inch deep; "I said thirty-six" and left'),
+    ("at 1234 N. Elm Ave. and 12 W. 4th St.; John N. Smith", "at twelve thirty-four North Elm Avenue and twelve West fourth Street; John N. Smith"),
     # letters joined by a slash
     ("an A/B test of the I/O path", "an A B test of the I O path"),
     # Roman numerals: regnal ordinals after a name, numbers after a counted word

@@ -265,6 +265,10 @@ _PHONE = re.compile(
     r"(?P<line>\d{4})(?![\w-]|[.,]\d)")
 
 
+# a short number dialled, digit by digit: "call 911", "dial 999", "text 88022"
+_DIALLED = re.compile(r"(?<=\b)(?P<verb>[Cc]all|[Dd]ial|[Tt]ext|[Pp]hone|[Rr]ing)(?P<gap>\s+)(?P<num>\d{3,6})(?![\w-]|[.,]\d)")
+
+
 # international numbers in groups: +44 20 7946 0958, +1 212 555 0198
 _PHONE_INTL = re.compile(r"(?<![\w+])\+(\d{1,3})((?:[\s.-]\(?\d{1,4}\)?){2,5})(?![\w-]|[.,]\d)")
 
@@ -519,6 +523,8 @@ def _slash_words(m: re.Match) -> str:
             return _date_words(a, b, None)
         if a == 24 and b == 7:
             return "twenty-four seven"
+        if a >= b >= 10:  # "120/80": a reading, not a fraction of eightieths
+            return f"{cardinal(a)} over {cardinal(b)}"
         return _fraction_words(a, b)
     return _mixed_fraction(int(whole), a, b)
 
@@ -586,13 +592,19 @@ _DIGITS_IN_WORD = re.compile(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])")
 _NOT_ATTRIBUTIVE = {"of", "and", "or", "to", "per", "away", "from", "in", "on", "at", "by", "for", "with", "than"}
 
 
+def _attributive(m: re.Match) -> bool:
+    """Whether the measure matched names a kind ("a 2 TB drive", "a 55-inch TV"): after "a" or
+    "an", before a word that is not a preposition or conjunction."""
+    before = m.string[: m.start()].split()
+    after = re.match(r"\s+([A-Za-z]+)\b", m.string[m.end():])
+    return bool(before) and before[-1].lower() in ("a", "an") and bool(after) and after.group(1) not in _NOT_ATTRIBUTIVE
+
+
 def _num_unit(m: re.Match) -> str:
     value = m.group("num")
     if m.group("unit") in _CAPITAL_UNITS and re.match(r"\s+[A-Z0-9]", m.string[m.end():]):
         return m.group(0)
-    before = m.string[: m.start()].split()
-    after = re.match(r"\s+([a-z]+)\b", m.string[m.end():])
-    if before and before[-1].lower() in ("a", "an") and after and after.group(1) not in _NOT_ATTRIBUTIVE:
+    if _attributive(m):
         words = f"{number(value)} {UNITS[m.group('unit')][0]}"  # "a 2 TB drive": the unit names a kind
         return f"minus {words}" if m.group("neg") else words
     words = _with_unit(value, m.group("unit"))
@@ -671,6 +683,12 @@ def _prev_word(text: str, start: int) -> tuple[str, bool]:
     return word, at_start
 
 
+# a street's name and type ahead: " Elm Ave.", " 4th St", " Martin Luther King Blvd"
+_STREET_AHEAD = re.compile(r"\s+(?:\d+(?:st|nd|rd|th)|[A-Z][\w'’-]*)(?:\s+[A-Z][\w'’-]*){0,2}\s+(?:St|Ave|Rd|Blvd|Dr|Ln|Ct|Pl|"
+                           r"Pkwy|Hwy|Way|Street|Avenue|Road|Boulevard|Drive|Lane|Court|Place|Parkway|Highway|"
+                           r"Terrace|Circle)\b")
+
+
 def _abbreviation(m: re.Match) -> str:
     token, text, start, end = m.group(1), m.string, m.start(1), m.end(1)
     rest = text[end:]
@@ -694,6 +712,8 @@ def _abbreviation(m: re.Match) -> str:
         if name_after:
             return person  # "Dr. Smith", "St. Louis"
         return place + stop if token.startswith("St") or name_before else person
+    if token in ("N.", "S.", "E.", "W.") and re.fullmatch(r"\d+[A-Za-z]?", prev) and _STREET_AHEAD.match(rest):
+        return _COMPASS[token[0]]  # "1234 N. Elm Ave.", "12 W. 4th St.": a street's direction after its number
     if token in ("Ave", "Rd") and prev[:1].isupper():
         return {"Ave": "Avenue", "Rd": "Road"}[token]
     if token in _TITLES and (token in _ALWAYS_TITLES or nxt[:1].isupper()):
@@ -778,6 +798,16 @@ _FEET_INCHES = re.compile(r"(?<![\w.])(\d{1,2})\s?(?:['’′]\s?(\d{1,2})\s?(?:
 
 def _feet_inches(m: re.Match) -> str:
     return f"{cardinal(int(m.group(1)))} foot {cardinal(int(m.group(2) or m.group(3)))}"
+
+
+# inches written with a double prime, or a double quote before a measure ("36\" wide", "a 55\" TV")
+_INCHES = re.compile(r"(?<![\w.])(?P<num>" + _NUM + r")\s?(?:″|[\"”](?=\s*(?:[x×]\s?\d|(?:wide|tall|long|high|deep|thick|"
+                     r"across|diagonal|by|screen|TV|monitor|display|laptop|wheels?|tires?|tyres?|pipe|board)\b)))")
+
+
+def _inches(m: re.Match) -> str:
+    one = _attributive(m) or re.fullmatch(r"1(\.0+)?", m.group("num"))
+    return f"{number(m.group('num'))} inch{'' if one else 'es'}"
 
 
 # version numbers: v2.1, v3
@@ -964,9 +994,11 @@ _PASSES = [
     (_DOTTED_INITIALISM, _dotted_initialism),
     (_PHONE_INTL, _phone_intl),
     (_PHONE, _phone),
+    (_DIALLED, lambda m: m.group("verb") + m.group("gap") + digits(m.group("num"))),
     (_MONEY, _money),
     (_NUM_MAGNITUDE, _num_magnitude),
     (_FEET_INCHES, _feet_inches),
+    (_INCHES, _inches),
     (_ISO_DATE, _iso_date),
     (_SLASH_DATE, _slash_date),
     (_DOTTED_DATE, _dotted_date),
