@@ -44,6 +44,11 @@ codes                   978-0-14-044913-6 · No. 48213      nine seven eight, ze
                                                            four eight two one three
 Roman numerals          Henry VIII · Chapter IV            Henry the eighth · Chapter four
 letters and a slash     A/B · I/O                          A B · I O
+dotted numbers          3.11.2 · 192.168.1.1 · 04.07.1986  three point eleven point two · … dot
+                                                           … · the fourth of July, …
+readings, ratings       120/80 · 4.5/5                     one hundred twenty over eighty · four
+                                                           point five out of five
+numbers dialled         call 911                           call nine one one
 ======================  =================================  ====================================
 
 Spans written as ``[word](/phonemes/)`` (how :func:`engines.tts.text.apply_lexicon` marks a
