@@ -149,6 +149,8 @@ UNITS: dict[str, tuple[str, str]] = {
     "gal": ("gallon", "gallons"),
     "tsp": ("teaspoon", "teaspoons"), "tbsp": ("tablespoon", "tablespoons"),
     "mph": ("mile per hour", "miles per hour"), "km/h": ("kilometer per hour", "kilometers per hour"),
+    "kg/m²": ("kilogram per square meter", "kilograms per square meter"),
+    "kg/m2": ("kilogram per square meter", "kilograms per square meter"),
     "kph": ("kilometer per hour", "kilometers per hour"), "kmh": ("kilometer per hour", "kilometers per hour"),
     "°C": ("degree Celsius", "degrees Celsius"), "°F": ("degree Fahrenheit", "degrees Fahrenheit"),
     "ºC": ("degree Celsius", "degrees Celsius"), "ºF": ("degree Fahrenheit", "degrees Fahrenheit"),
@@ -746,6 +748,11 @@ def _dotted_initialism(m: re.Match) -> str:
 
 # symbols
 _SYMBOLS = [
+    (re.compile(r"\bCtrl\+"), "Control "), (re.compile(r"\bCmd\+"), "Command "),
+    (re.compile(r"\b(Alt|Shift|Option|Fn|Win)\+(?=\w)"), r"\1 "),
+    (re.compile(r"(?<=Control )Del\b|(?<=Alt )Del\b|\bDel(?= key\b)"), "Delete"),
+    (re.compile(r"\s*(?:>=|≥)\s*"), " at least "), (re.compile(r"\s*(?:<=|≤)\s*"), " at most "),
+    (re.compile(r"(?<![\w+])([A-F])\+(?![\w+])"), r"\1 plus"),
     (re.compile(r"\s*&\s*"), " and "),
     (re.compile(r"(?<=\w)\+\+"), " plus plus"),
     (re.compile(r"(?<![\w+])\+(?=\d)"), "plus "),
@@ -757,7 +764,7 @@ _SYMBOLS = [
     (re.compile(r"(?<![\w#])#(?=[A-Za-z])"), "hashtag "),
     (re.compile(r"(?<![\w@])@(?=\w)"), "at "),
     (re.compile(r"\s+@\s+"), " at "),
-    (re.compile(r"(?<!\w)~\s?(?=\d)"), "about "),
+    (re.compile(r"(?<![\w/])~\s?(?=[\da-z])"), "about "),  # digits, or a number already in words
     (re.compile(r"§\s?"), "section "),
     (re.compile(r"[™®]"), ""),
     (re.compile(r"©\s?"), "copyright "),
@@ -770,11 +777,11 @@ _SYMBOLS = [
 
 # magnitudes written after a bare number: 1.5M, 100k, 2.3bn (money has its own pass above)
 _NUM_MAGNITUDE = re.compile(
-    r"(?<![\w.,])(?P<num>" + _NUM + r")(?P<mag>bn|mn|tn|[kKMB])(?![A-Za-z0-9])")
+    r"(?<![\w.,])(?P<num>" + _NUM + r")(?:\s?(?P<word>bn|mn|tn)|(?P<mag>bn|mn|tn|[kKMB]))(?![A-Za-z0-9])")
 
 
 def _num_magnitude(m: re.Match) -> str:
-    num, mag = m.group("num"), m.group("mag")
+    num, mag = m.group("num"), m.group("mag") or m.group("word")
     if mag in "MB" and "." not in num and (len(num) < 2 or re.match(r"\s+[A-Z]", m.string[m.end():])):
         return m.group(0)  # "3M", "5B", "221B Baker Street": a name or a flat, not three million
     return f"{number(num)} {_MAGNITUDES[mag]}"
@@ -813,6 +820,23 @@ _INCHES = re.compile(r"(?<![\w.])(?P<num>" + _NUM + r")\s?(?:″|[\"”](?=\s*(?
 def _inches(m: re.Match) -> str:
     one = _attributive(m) or re.fullmatch(r"1(\.0+)?", m.group("num"))
     return f"{number(m.group('num'))} inch{'' if one else 'es'}"
+
+
+# hexadecimal: 0x80070005 (hex eight zero zero seven …)
+_HEX = re.compile(r"(?<![\w.])0x(?P<hex>[0-9A-Fa-f]+)(?![\w.])")
+
+
+def _hex(m: re.Match) -> str:
+    return "hex " + " ".join(cardinal(int(c)) if c.isdigit() else c.upper() for c in m.group("hex"))
+
+
+# a two-digit year after an apostrophe: "the summer of '69", "class of '05"
+_SHORT_YEAR = re.compile(r"(?<![\w'’])['’](?P<yy>\d{2})(?![\w'’])")
+
+
+def _short_year(m: re.Match) -> str:
+    yy = m.group("yy")
+    return f"oh {cardinal(int(yy))}" if yy.startswith("0") else cardinal(int(yy))
 
 
 # version numbers: v2.1, v3
@@ -881,7 +905,8 @@ def _time_span(m: re.Match) -> str:
 # dimensions: 55 x 40 x 20 cm, 1920x1080, 4 × 6 inches
 _DIMENSIONS = re.compile(
     r"(?<![\w.,])(?P<a>" + _NUM + r")(?P<s1>\s?)[x×](?P<s2>\s?)(?P<b>" + _NUM + r")"
-    r"(?:\s?[x×]\s?(?P<c>" + _NUM + r"))?(?![\w.,]\d|\d)")
+    r"(?:\s?[x×]\s?(?P<c>" + _NUM + r"))?(?![\w.,]\d|\d)"
+    r"(?P<inch>\s?in(?P<dot>\.)?(?=\s*$|[,;:!?)]|\s+[A-Z]|\s+(?:wide|tall|long|high|deep)\b))?")
 _LENGTHS = {"mm", "cm", "m", "km", "in", "inch", "inches", "ft", "foot", "feet", "yd", "yards", "px", "pixels",
             "meters", "metres", "centimeters", "centimetres", "millimeters", "millimetres"}
 
@@ -890,9 +915,12 @@ def _dimensions(m: re.Match) -> str:
     after = m.string[m.end():].split()
     unit = after[0].strip(",.;:!?)").lower() if after else ""
     tight = not m.group("s1") and not m.group("s2")
-    if not (m.group("c") or unit in _LENGTHS or (tight and len(m.group("a")) > 1 and len(m.group("b")) > 1)):
+    if not (m.group("inch") or m.group("c") or unit in _LENGTHS or (tight and len(m.group("a")) > 1 and len(m.group("b")) > 1)):
         return m.group(0)
-    return " by ".join(g for g in (m.group("a"), m.group("b"), m.group("c")) if g)
+    sides = " by ".join(g for g in (m.group("a"), m.group("b"), m.group("c")) if g)
+    if m.group("inch"):  # "12 x 8 x 4 in.": the dot may end the sentence too
+        return sides + " inches" + ("." if m.group("dot") and _sentence_ends_after(m.string, m.end()) else "")
+    return sides
 
 
 # codes read digit by digit: three or more hyphenated groups (ISBN 978-0-14-044913-6), numbers
@@ -990,6 +1018,7 @@ _PASSES = [
     (_EMAIL, _email),
     (_URL_SCHEME, _url),
     (_URL, _url),
+    (_HEX, _hex),
     (_VERSION, _version),
     (_DOTTED_NUMBER, _dotted_number),
     (_NAME_SPAN, _name_span),
@@ -1023,6 +1052,7 @@ _PASSES = [
     (_RATING, _rating),
     (_SLASH, _slash),
     (_DECADE, _decade),
+    (_SHORT_YEAR, _short_year),
     (_FOUR_DIGITS, _year_or_number),
     (_ORDINAL, lambda m: ordinal(int(m.group(1)))),
     (_NUM_UNIT, _num_unit),
