@@ -273,7 +273,7 @@ _PHONE = re.compile(
 
 
 # a short number dialled, digit by digit: "call 911", "dial 999", "text 88022"
-_DIALLED = re.compile(r"(?<=\b)(?P<verb>[Cc]all|[Dd]ial|[Tt]ext|[Pp]hone|[Rr]ing)(?P<gap>\s+)(?P<num>\d{3,6})(?![\w-]|[.,]\d)")
+_DIALLED = re.compile(r"\b(?P<verb>[Cc]all|[Dd]ial|[Tt]ext|[Pp]hone|[Rr]ing)(?P<gap>\s+)(?!(?:19|20)\d\d\b)(?P<num>\d{3,6})(?![\w-]|[.,]\d)")  # not a year ("call 2024 …")
 
 
 # international numbers in groups: +44 20 7946 0958, +1 212 555 0198
