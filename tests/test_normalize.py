@@ -183,6 +183,9 @@ CASES = [
     ("a BMI of 24.9 kg/m²", "a BMI of twenty-four point nine kilograms per square meter"),
     ("~8.1 bn people and 3 mn cars", "about eight point one billion people and three million cars"),
     ("an A+ for 90+ and C++", "an A plus for ninety plus and C plus plus"),
+    ("call 07700 900123 or 020 7946 0958", "call zero seven seven zero zero, nine zero zero one two three or zero two zero, seven nine four six, zero nine five eight"),
+    ("results: +12% and ~3 km", "results: plus twelve percent and about three kilometers"),
+    ("Seat 12B is free, exit 42B; 70B parameters and 50M users", "Seat twelve B is free, exit forty-two B; seventy billion parameters and fifty million users"),
     ('36" wide, a 55" TV, 1″ deep; "I said 36" and left', 'thirty-six inches wide, a fifty-five inch TV, one inch deep; "I said thirty-six" and left'),
     ("at 1234 N. Elm Ave. and 12 W. 4th St.; John N. Smith", "at twelve thirty-four North Elm Avenue and twelve West fourth Street; John N. Smith"),
     # letters joined by a slash

@@ -276,6 +276,10 @@ _PHONE = re.compile(
 _DIALLED = re.compile(r"\b(?P<verb>[Cc]all|[Dd]ial|[Tt]ext|[Pp]hone|[Rr]ing)(?P<gap>\s+)(?!(?:19|20)\d\d\b)(?P<num>\d{3,6})(?![\w-]|[.,]\d)")  # not a year ("call 2024 …")
 
 
+# national numbers in groups opening with the trunk 0: 07700 900123, 020 7946 0958
+_PHONE_TRUNK = re.compile(r"(?<![\w.,+-])0\d{2,4}(?:[ ]\d{3,6}){1,2}(?![\w-]|[.,]\d)")
+
+
 # international numbers in groups: +44 20 7946 0958, +1 212 555 0198
 _PHONE_INTL = re.compile(r"(?<![\w+])\+(\d{1,3})((?:[\s.-]\(?\d{1,4}\)?){2,5})(?![\w-]|[.,]\d)")
 
@@ -746,7 +750,9 @@ def _dotted_initialism(m: re.Match) -> str:
     return letters + stop
 
 
-# symbols
+# symbols (some passes above have already written their number in words: "+12%" is "+twelve percent" here)
+_NUMBER_WORD = (r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+                r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)\b")
 _SYMBOLS = [
     (re.compile(r"\bCtrl\+"), "Control "), (re.compile(r"\bCmd\+"), "Command "),
     (re.compile(r"\b(Alt|Shift|Option|Fn|Win)\+(?=\w)"), r"\1 "),
@@ -755,7 +761,7 @@ _SYMBOLS = [
     (re.compile(r"(?<![\w+])([A-F])\+(?![\w+])"), r"\1 plus"),
     (re.compile(r"\s*&\s*"), " and "),
     (re.compile(r"(?<=\w)\+\+"), " plus plus"),
-    (re.compile(r"(?<![\w+])\+(?=\d)"), "plus "),
+    (re.compile(r"(?<![\w+])\+(?=\d|" + _NUMBER_WORD + r")"), "plus "),
     (re.compile(r"(?<=\d)\+(?!\w)"), " plus"),
     (re.compile(r"\s+\+\s+"), " plus "),
     (re.compile(r"\s+=\s+"), " equals "),
@@ -764,7 +770,7 @@ _SYMBOLS = [
     (re.compile(r"(?<![\w#])#(?=[A-Za-z])"), "hashtag "),
     (re.compile(r"(?<![\w@])@(?=\w)"), "at "),
     (re.compile(r"\s+@\s+"), " at "),
-    (re.compile(r"(?<![\w/])~\s?(?=[\da-z])"), "about "),  # digits, or a number already in words
+    (re.compile(r"(?<![\w/])~\s?(?=\d|" + _NUMBER_WORD + r")"), "about "),  # digits, or a number already in words
     (re.compile(r"§\s?"), "section "),
     (re.compile(r"[™®]"), ""),
     (re.compile(r"©\s?"), "copyright "),
@@ -780,10 +786,19 @@ _NUM_MAGNITUDE = re.compile(
     r"(?<![\w.,])(?P<num>" + _NUM + r")(?:\s?(?P<word>bn|mn|tn)|(?P<mag>bn|mn|tn|[kKMB]))(?![A-Za-z0-9])")
 
 
+# words before a place's number, whose letter is a letter ("Seat 12B", "Gate 4M"), not millions
+_PLACES = {"seat", "row", "gate", "exit", "apt", "apartment", "flat", "unit", "suite", "ste", "room", "rm", "platform",
+           "terminal", "bay", "stand", "block", "building", "bldg", "floor", "level", "door", "locker", "box", "bus",
+           "route", "form", "cabin", "berth", "pier", "dock", "lot", "space", "stall", "page", "figure", "fig", "table"}
+
+
 def _num_magnitude(m: re.Match) -> str:
     num, mag = m.group("num"), m.group("mag") or m.group("word")
-    if mag in "MB" and "." not in num and (len(num) < 2 or re.match(r"\s+[A-Z]", m.string[m.end():])):
-        return m.group(0)  # "3M", "5B", "221B Baker Street": a name or a flat, not three million
+    before = m.string[: m.start()].split()
+    if mag in "MB" and "." not in num and (len(num) < 2 or not re.match(r"\s+[a-z]", m.string[m.end():])
+                                           or (before and before[-1].lower().rstrip(".") in _PLACES)):
+        return m.group(0)  # "3M", "221B Baker Street", "exit 42B": a name, a flat or a seat, not millions
+        # ("1.5B", "70B parameters", "50M users" are)
     return f"{number(num)} {_MAGNITUDES[mag]}"
 
 
@@ -1028,6 +1043,7 @@ _PASSES = [
     (_DOTTED_INITIALISM, _dotted_initialism),
     (_PHONE_INTL, _phone_intl),
     (_PHONE, _phone),
+    (_PHONE_TRUNK, lambda m: ", ".join(digits(g) for g in m.group(0).split())),
     (_DIALLED, lambda m: m.group("verb") + m.group("gap") + digits(m.group("num"))),
     (_MONEY, _money),
     (_NUM_MAGNITUDE, _num_magnitude),
