@@ -62,7 +62,7 @@ from audiokit import Audio, dsp
 from bench.common import text_of, write
 from engines import contract, whisper
 from engines.tts.common import QUIET_KEEP, TTSRequest
-from engines.tts.text import spoken_form, split_chunks
+from engines.tts.text import sentence_groups, spoken_form, split_chunks
 
 log = logging.getLogger("bench.tts_quality")
 DATA = Path(__file__).resolve().parent / "data" / "tts_sentences.toml"
@@ -311,11 +311,8 @@ def own_tail(engine, text: str, voice: str) -> tuple[float, float, float, float]
     kokoro = getattr(engine, "_kokoro", None)
     if kokoro is None:
         return None
-    chunks = split_chunks(text, first_max_chars=engine.first_chunk_chars)
-    first = len(chunks) - 1
-    while first > 0 and chunks[first - 1].mid_sentence:
-        first -= 1
-    phonemes = " ".join(engine.phonemes(c.render_text, voice) for c in chunks[first:])
+    last = list(sentence_groups(split_chunks(text, first_max_chars=engine.first_chunk_chars)))[-1]
+    phonemes = " ".join(engine.phonemes(c.render_text, voice) for c in last)
     samples, rate = kokoro.create(phonemes, voice=voice, is_phonemes=True, trim=True)
     peak = float(np.max(np.abs(samples)))
     threshold, floor = peak * 10 ** (-45 / 20), peak * 10 ** (-60 / 20)

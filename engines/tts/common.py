@@ -33,7 +33,7 @@ import numpy as np
 from audiokit import Audio, Cancel, Progress, dsp
 from audiokit.errors import InvalidInput
 from engines.contract import Engine, Voice, stop_if
-from engines.tts.text import FIRST_CHUNK_CHARS, Chunk, clean_text, split_chunks
+from engines.tts.text import FIRST_CHUNK_CHARS, Chunk, clean_text, sentence_groups, split_chunks
 
 log = logging.getLogger(__name__)
 
@@ -174,12 +174,8 @@ class ChunkedTTS(Engine):
 
     def _render_chunks(self, chunks: list[Chunk], voice: str, speed: float) -> Iterator[np.ndarray]:
         """Each chunk's samples, in order, rendered sentence by sentence (:meth:`_render_sentence`)."""
-        sentence: list[Chunk] = []
-        for i, chunk in enumerate(chunks):
-            sentence.append(chunk)
-            if not chunk.mid_sentence or i == len(chunks) - 1:
-                yield from self._render_sentence([c.render_text for c in sentence], voice, speed)
-                sentence = []
+        for sentence in sentence_groups(chunks):
+            yield from self._render_sentence([c.render_text for c in sentence], voice, speed)
 
     def check(self, request: TTSRequest) -> TTSRequest:
         return check_request(request, self.voices())

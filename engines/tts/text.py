@@ -19,7 +19,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Mapping
+from typing import Iterable, Iterator, Mapping
 
 from audiokit.errors import InvalidInput
 from engines.tts.normalize import PHONEME_SPAN, normalize
@@ -102,6 +102,18 @@ class Chunk:
     def mid_sentence(self) -> bool:
         """Whether the chunk ends inside a sentence (the next chunk continues it)."""
         return self.cut in ("clause", "phrase", "word", "hard")
+
+
+def sentence_groups(chunks: list[Chunk]) -> Iterator[list[Chunk]]:
+    """The chunks of each sentence together, in order (a chunk ending mid-sentence joins the next)."""
+    group: list[Chunk] = []
+    for chunk in chunks:
+        group.append(chunk)
+        if not chunk.mid_sentence:
+            yield group
+            group = []
+    if group:
+        yield group
 
 
 def clean_text(raw: str | None, max_chars: int = MAX_CHARS) -> CleanText:
