@@ -284,9 +284,14 @@ _PHONE_TRUNK = re.compile(r"(?<![\w.,+-])0\d{2,4}(?:[ ]\d{3,6}){1,2}(?![\w-]|[.,
 _PHONE_INTL = re.compile(r"(?<![\w+])\+(\d{1,3})((?:[\s.-]\(?\d{1,4}\)?){2,5})(?![\w-]|[.,]\d)")
 
 
+def _grouped_digits(text: str) -> str:
+    """Digit groups separated by spaces, dots or hyphens, each read digit by digit, a pause between:
+    "020 7946" → "zero two zero, seven nine four six"."""
+    return ", ".join(digits(g) for g in re.split(r"[\s.-]+", text) if g)
+
+
 def _phone_intl(m: re.Match) -> str:
-    groups = [digits(g) for g in re.split(r"[\s.-]+", m.group(2).replace("(", "").replace(")", "")) if g]
-    return ", ".join(["plus " + digits(m.group(1)), *groups])
+    return f"plus {digits(m.group(1))}, {_grouped_digits(m.group(2).replace('(', '').replace(')', ''))}"
 
 
 def _phone(m: re.Match) -> str:
@@ -606,9 +611,8 @@ _NOT_ATTRIBUTIVE = {"of", "and", "or", "to", "per", "away", "from", "in", "on", 
 def _attributive(m: re.Match) -> bool:
     """Whether the measure matched names a kind ("a 2 TB drive", "a 55-inch TV"): after "a" or
     "an", before a word that is not a preposition or conjunction."""
-    before = m.string[: m.start()].split()
     after = re.match(r"\s+([A-Za-z]+)\b", m.string[m.end():])
-    return bool(before) and before[-1].lower() in ("a", "an") and bool(after) and after.group(1) not in _NOT_ATTRIBUTIVE
+    return _prev_word(m.string, m.start())[0].lower() in ("a", "an") and bool(after) and after.group(1) not in _NOT_ATTRIBUTIVE
 
 
 def _num_unit(m: re.Match) -> str:
@@ -794,9 +798,8 @@ _PLACES = {"seat", "row", "gate", "exit", "apt", "apartment", "flat", "unit", "s
 
 def _num_magnitude(m: re.Match) -> str:
     num, mag = m.group("num"), m.group("mag") or m.group("word")
-    before = m.string[: m.start()].split()
     if mag in "MB" and "." not in num and (len(num) < 2 or not re.match(r"\s+[a-z]", m.string[m.end():])
-                                           or (before and before[-1].lower().rstrip(".") in _PLACES)):
+                                           or _prev_word(m.string, m.start())[0].lower().rstrip(".") in _PLACES):
         return m.group(0)  # "3M", "221B Baker Street", "exit 42B": a name, a flat or a seat, not millions
         # ("1.5B", "70B parameters", "50M users" are)
     return f"{number(num)} {_MAGNITUDES[mag]}"
@@ -947,10 +950,6 @@ _CODE_NUMBER = re.compile(r"(?P<head>\b" + _CODE_WORDS + r"\s?|(?<![\w#])#)(?P<n
 _ZIP = re.compile(r"(?<=,\s[A-Z]{2}\s)(\d{5})(?:-(\d{4}))?(?!\d|[.,]\d)")
 
 
-def _digit_groups(m: re.Match) -> str:
-    return ", ".join(digits(g) for g in m.group(0).split("-"))
-
-
 def _code_number(m: re.Match) -> str:
     head = m.group("head")
     if re.match(r"(?:ZIP|PIN|code|serial)", head) is None and len(m.group("num")) < 5:
@@ -958,7 +957,7 @@ def _code_number(m: re.Match) -> str:
             return "number " + m.group("num")  # "issue #4512": a number, not a hashtag
         return m.group(0)  # "No. 1500", "order 2024" stay numbers; five digits or more are codes
     head = "number " if head.strip() in ("#", "No.", "no.") else head
-    return head + ", ".join(digits(g) for g in m.group("num").split("-"))
+    return head + _grouped_digits(m.group("num"))
 
 
 def _zip(m: re.Match) -> str:
@@ -1043,7 +1042,7 @@ _PASSES = [
     (_DOTTED_INITIALISM, _dotted_initialism),
     (_PHONE_INTL, _phone_intl),
     (_PHONE, _phone),
-    (_PHONE_TRUNK, lambda m: ", ".join(digits(g) for g in m.group(0).split())),
+    (_PHONE_TRUNK, lambda m: _grouped_digits(m.group(0))),
     (_DIALLED, lambda m: m.group("verb") + m.group("gap") + digits(m.group("num"))),
     (_MONEY, _money),
     (_NUM_MAGNITUDE, _num_magnitude),
@@ -1052,7 +1051,7 @@ _PASSES = [
     (_ISO_DATE, _iso_date),
     (_SLASH_DATE, _slash_date),
     (_DOTTED_DATE, _dotted_date),
-    (_DIGIT_GROUPS, _digit_groups),
+    (_DIGIT_GROUPS, lambda m: _grouped_digits(m.group(0))),
     (_CODE_NUMBER, _code_number),
     (_ZIP, _zip),
     (_MONTH_DAY, _month_day),
