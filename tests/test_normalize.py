@@ -1,4 +1,7 @@
 """Text normalisation: what is written → what a reader says (engines/tts/normalize.py)."""
+import re
+import time
+
 import pytest
 
 from engines.tts.normalize import cardinal, normalize, ordinal, year
@@ -225,3 +228,25 @@ def test_line_breaks_and_phoneme_spans_are_kept():
 def test_plain_prose_is_unchanged():
     prose = "The harbour was quiet in the early morning, and the boats rocked gently. \"Yes,\" she said."
     assert normalize(prose) == prose
+
+
+def test_numbers_too_long_to_name_are_read_digit_by_digit_and_never_crash():
+    assert normalize("Card 4111111111111111 expires") == "Card " + " ".join(
+        ["four"] + ["one"] * 15) + " expires"  # an identifier, not four quadrillion
+    assert normalize("1,000,000,000,000,000 atoms") == "one quadrillion atoms"  # grouped: a quantity
+    assert normalize("9" * 400) == " ".join(["nine"] * 400)  # num2words overflows here
+    # more digits than Python will parse as an int, in every pass that reads one
+    for hostile in ("1234567890" * 999, "5" * 5000 + "th", "v1.2." + "3" * 5000, "$" + "7" * 5000,
+                    "3." + "1" * 5000):
+        spoken = normalize(hostile)
+        assert not re.search(r"\d", spoken), hostile[:20]
+
+
+def test_long_hostile_runs_normalise_in_linear_time():
+    # dotted runs made the web-address pattern try every start (quadratic: about a minute for
+    # 10,000 characters before), as did a long digit run for the fraction pattern
+    started = time.monotonic()
+    for hostile in (".".join(str(i % 10) for i in range(5000)), "a." * 5000, "A.B." * 2500, "0" * 10_000,
+                    "1%" * 5000):
+        normalize(hostile)
+    assert time.monotonic() - started < 20  # each takes well under a second; the old code, minutes

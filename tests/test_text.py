@@ -254,3 +254,19 @@ def test_the_longest_lexicon_entry_wins_and_entries_apply_before_numbers():
 def test_chunks_apply_the_lexicon_to_their_render_text():
     chunks = split_chunks("I like tomato soup.", lexicon={"tomato": "/təmˈɑːtoʊ/"})
     assert chunks[0].render_text == "I like [tomato](/təmˈɑːtoʊ/) soup."
+
+
+@pytest.mark.parametrize("hostile", ["1 " * 4999, "12 N. " * 1600, ".".join(str(i % 10) for i in range(4999)),
+                                     "$1 " * 3300, "1234567890" * 999])
+def test_a_long_hostile_text_is_chunked_with_few_normalisations(hostile, monkeypatch):
+    """Chunk lengths are measured on spoken forms; a 10,000-character text without sentence ends
+    used to be normalised about 21,000 times (every space a candidate cut), taking a minute."""
+    import engines.tts.text as text_module
+    calls = []
+    real = text_module.normalize
+    monkeypatch.setattr(text_module, "normalize", lambda t: calls.append(len(t)) or real(t))
+    cleaned = clean_text(hostile).text
+    chunks = split_chunks(cleaned)
+    assert squash(" ".join(c.text for c in chunks)) == squash(cleaned)
+    assert len(calls) < 20 * len(chunks)  # a bisection per chunk, not a measure per space
+    assert max(calls) <= 4 * 300 + 100  # never the whole 10,000 characters

@@ -67,9 +67,22 @@ PHONEME_SPAN = re.compile(r"\[[^\]\n]+\]\(/[^)\n]*/\)")
 # -- number words ------------------------------------------------------------------------------
 
 
+# Beyond this a number has no name anyone would say (num2words overflows a little further on):
+# it is read digit by digit.
+LARGEST_NAMED = 10 ** 21
+# A run of more digits than this, without thousands commas, is an identifier (a card or account
+# number, a long code), not a quantity: read digit by digit. Phone numbers (E.164) have at most 15.
+LONGEST_QUANTITY_DIGITS = 15
+# A digit run this long is read digit by digit before anything else looks at it.
+_VERY_LONG_DIGITS = re.compile(r"(?P<dot>(?<=\d)\.)?(?P<run>\d{100,})")
+
+
 @lru_cache(maxsize=4096)
 def cardinal(n: int) -> str:
-    """``1250000`` → "one million two hundred fifty thousand" (American: no "and", no commas)."""
+    """``1250000`` → "one million two hundred fifty thousand" (American: no "and", no commas).
+    A number too large to have a name (:data:`LARGEST_NAMED`) is read digit by digit."""
+    if abs(n) >= LARGEST_NAMED:
+        return ("minus " if n < 0 else "") + digits(str(abs(n)))
     words = num2words(int(n)).replace(",", "")
     return re.sub(r"\band\s+", "", words) if abs(n) >= 100 else words
 
@@ -77,6 +90,8 @@ def cardinal(n: int) -> str:
 @lru_cache(maxsize=1024)
 def ordinal(n: int) -> str:
     """``22`` → "twenty-second"."""
+    if abs(n) >= LARGEST_NAMED:
+        return cardinal(n)
     return re.sub(r"\band\s+", "", num2words(int(n), to="ordinal").replace(",", ""))
 
 
@@ -98,11 +113,12 @@ def decimal(s: str) -> str:
 
 def number(s: str) -> str:
     """Any plain number as written: integer with or without thousands commas, or decimal.
-    A number with leading zeros ("007") is read digit by digit."""
+    A number with leading zeros ("007") is read digit by digit, and so is a run of more than
+    :data:`LONGEST_QUANTITY_DIGITS` digits without thousands commas (an identifier)."""
     s = s.strip()
     negative = s[:1] in "-−"
     s = s.lstrip("-−")
-    if re.fullmatch(r"0\d+", s):
+    if re.fullmatch(r"0\d+", s) or re.fullmatch(r"\d{%d,}" % (LONGEST_QUANTITY_DIGITS + 1), s):
         words = digits(s)
     elif "." in s:
         words = decimal(s)
@@ -227,11 +243,11 @@ def _with_unit(value: str, unit: str) -> str:
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
 
 # web addresses and e-mail
-_EMAIL = re.compile(r"(?<![\w.+-])([A-Za-z0-9._%+-]+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)(?![\w@])")
+_EMAIL = re.compile(r"(?<![\w.+%-])([A-Za-z0-9._%+-]+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)(?![\w@])")
 _TLDS = r"com|org|net|edu|gov|io|co|uk|us|de|fr|info|biz|dev|app|ai|tv|me|ly|ca|au|eu"
 _URL = re.compile(
-    r"(?<![\w@/])(?:(?:https?|ftp)://)?(?:www\.)?"
-    r"(?:[A-Za-z0-9-]+\.)+(?:" + _TLDS + r")\b(?:/[^\s]*[^\s.,;:!?\"')\]])?(?![\w@])", re.IGNORECASE)
+    r"(?<![\w@/.-])(?:(?:https?|ftp)://)?(?:www\.)?"  # not from inside a dotted run ("1.2.3…"): linear time
+    r"(?:[A-Za-z0-9-]+\.){1,8}(?:" + _TLDS + r")\b(?:/[^\s]*[^\s.,;:!?\"')\]])?(?![\w@])", re.IGNORECASE)
 _URL_SCHEME = re.compile(r"(?<![\w@/])(?:https?|ftp)://[^\s]*[^\s.,;:!?\"')\]]")
 
 
@@ -545,7 +561,7 @@ def _slash_words(m: re.Match) -> str:
     return _mixed_fraction(int(whole), a, b)
 
 
-_UNICODE_FRACTION = re.compile(r"(?:(\d+)\s?)?([" + "".join(_FRACTIONS) + "])")
+_UNICODE_FRACTION = re.compile(r"(?:(?<!\d)(\d+)\s?)?([" + "".join(_FRACTIONS) + "])")
 
 
 def _unicode_fraction(m: re.Match) -> str:
@@ -1076,6 +1092,9 @@ _PASSES = [
 
 
 def _normalize_plain(text: str) -> str:
+    # hostile input first: nobody writes a hundred-digit number, and every pass below may read a
+    # digit run as an int (Python refuses to parse more than 4,300 digits)
+    text = _VERY_LONG_DIGITS.sub(lambda m: (" point " if m.group("dot") else " ") + digits(m.group("run")) + " ", text)
     for pattern, handler in _PASSES:
         text = pattern.sub(handler, text)
     text = _DIGITS_IN_WORD.sub(" ", text)  # "MP3" → "MP 3", "3D" → "3 D"

@@ -201,27 +201,36 @@ def _boundaries(text: str) -> list[tuple[int, str]]:
     return sorted(found.items())
 
 
+def _longest_fitting(cuts: list[int], fits) -> int | None:
+    """The last of the increasing positions ``cuts`` whose head ``fits``, found by bisection:
+    a longer head's spoken form is (all but always) longer, and measuring each candidate would
+    normalise the text hundreds of times on a long unpunctuated sentence."""
+    low, high = 0, len(cuts)  # cuts[:low] fit, cuts[high:] do not
+    while low < high:
+        middle = (low + high) // 2
+        low, high = (middle + 1, high) if fits(cuts[middle]) else (low, middle)
+    return cuts[low - 1] if low else None
+
+
 def _take(text: str, limit: int, length) -> tuple[str, str, str]:
     """Cut ``text`` (longer than ``limit`` by ``length``) into (head, rest, kind): the longest head
     within the limit ending at clause punctuation; else, in a first clause too long for the limit,
     the longest ending before a phrase word; else at the last space (a word cut); else a hard cut."""
     reach = 2 * limit + 40  # spoken forms are rarely shorter than the text: look no further
     bounds = [(at, kind) for at, kind in _boundaries(text[:reach + 1]) if at <= reach]
-    fitting = [(at, kind) for at, kind in bounds if length(text[:at].rstrip()) <= limit]
     for wanted in ("clause", "phrase"):
-        options = [at for at, kind in fitting if kind == wanted]
-        if options:
-            at = options[-1]
+        at = _longest_fitting([at for at, kind in bounds if kind == wanted],
+                              lambda at: length(text[:at].rstrip()) <= limit)
+        if at is not None:
             return text[:at].rstrip(), text[at:].lstrip(), wanted
-    spaces = [m.start() for m in re.finditer(r" ", text[:reach]) if 0 < m.start() and length(text[:m.start()]) <= limit]
-    if spaces:
-        at = spaces[-1]
+    at = _longest_fitting([m.start() for m in re.finditer(r" ", text[:reach]) if m.start() > 0],
+                          lambda at: length(text[:at]) <= limit)
+    if at is not None:
         return text[:at].rstrip(), text[at:].lstrip(), "word"
-    low, high = 1, max(1, min(len(text) - 1, limit))  # one enormous "word": the longest head that fits
-    while low < high:
-        middle = (low + high + 1) // 2
-        low, high = (middle, high) if length(text[:middle]) <= limit else (low, middle - 1)
-    return text[:low], text[low:], "hard"
+    at = _longest_fitting(list(range(1, max(1, min(len(text) - 1, limit)) + 1)),  # one enormous "word"
+                          lambda at: length(text[:at]) <= limit)
+    at = at or 1
+    return text[:at], text[at:], "hard"
 
 
 def _take_soonest(text: str, limit: int, length) -> tuple[str, str, str] | None:
@@ -262,6 +271,9 @@ def split_chunks(text: str, max_chars: int = MAX_CHUNK_CHARS, first_max_chars: i
     def length(piece: str) -> int:
         return len(spoken(piece))
 
+    def fits(piece: str, limit: int) -> bool:  # a piece far longer as written is not measured
+        return len(piece) <= 4 * limit + 100 and length(piece) <= limit
+
     chunks: list[Chunk] = []
     paragraphs = [p.strip() for p in re.split(r"\n", text) if p.strip()]
     for p_index, paragraph in enumerate(paragraphs):
@@ -272,14 +284,14 @@ def split_chunks(text: str, max_chars: int = MAX_CHUNK_CHARS, first_max_chars: i
             rest = sentence
             while rest:
                 limit = first_max_chars if not chunks else max_chars
-                if length(rest) <= limit or len(rest) <= 1:
+                if len(rest) <= 1 or fits(rest, limit):
                     head, rest, kind = rest, "", end_kind
                 else:
                     whole = rest
                     head, rest, kind = _take(whole, limit, length)
                     short = kind == "clause" and len(head.split()) < MIN_HEAD_WORDS
                     if not chunks and (kind != "clause" or short) and limit < max_chars:
-                        if length(whole) <= min(max_chars, limit * 3 // 2):
+                        if fits(whole, min(max_chars, limit * 3 // 2)):
                             head, rest, kind = whole, "", end_kind  # short enough: no stumble for speed
                         elif kind in ("word", "hard") or short:
                             wider = min(max_chars, 2 * limit)
