@@ -155,6 +155,8 @@ def loudness(x: np.ndarray, rate: int) -> float:
     """Integrated loudness in LUFS (ITU-R BS.1770-4, gated); -inf for silence."""
     import pyloudnorm
 
+    if len(x) == 0:
+        return float("-inf")
     if len(x) < int(0.4 * rate):  # shorter than one gating block: measure it repeated
         reps = int(np.ceil(0.4 * rate / max(len(x), 1))) + 1
         x = np.tile(x, (reps,) + (1,) * (x.ndim - 1))

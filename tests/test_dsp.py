@@ -72,3 +72,7 @@ def test_audio_keeps_rate_and_shape_and_refuses_nonsense():
         Audio(np.zeros((10, 3)), 48_000)
     with pytest.raises(ValueError, match="sample_rate"):
         Audio(np.zeros(10), 0)
+
+
+def test_the_loudness_of_no_samples_is_silence():
+    assert dsp.loudness(np.zeros(0, np.float32), RATE) == float("-inf")

@@ -270,3 +270,8 @@ def test_a_long_hostile_text_is_chunked_with_few_normalisations(hostile, monkeyp
     assert squash(" ".join(c.text for c in chunks)) == squash(cleaned)
     assert len(calls) < 20 * len(chunks)  # a bisection per chunk, not a measure per space
     assert max(calls) <= 4 * 300 + 100  # never the whole 10,000 characters
+
+
+def test_a_sentence_without_words_joins_its_neighbour():
+    assert [c.text for c in split_chunks("?!?!?! what")] == ["?!?!?! what"]
+    assert [c.text for c in split_chunks("Hello. ?!?! What now? (...) Fine.")] == ["Hello. ?!?!", "What now? (...)", "Fine."]

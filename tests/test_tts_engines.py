@@ -81,6 +81,14 @@ def test_piper_says_the_words(piper, whisper):
     assert jiwer.wer(refs, hyps) <= 0.1, list(zip(refs, hyps))
 
 
+@pytest.mark.parametrize("engine_id", ["kokoro", "piper"])
+def test_a_sentence_of_punctuation_alone_is_spoken_with_its_neighbour(engine_id, request):
+    # Piper rendered "?!?!?!?!" on its own to no audio at all, and measuring its loudness crashed
+    engine = request.getfixturevalue(engine_id)
+    audio = render(engine, "?!?!?!?! What now? ... Fine.", "joe" if engine_id == "piper" else "af_heart")
+    assert audio.duration > 0.5 and np.isfinite(audio.samples).all()
+
+
 # -- one loudness, edges that keep the speech ---------------------------------------------------------
 
 @pytest.mark.parametrize("engine_id, voice", [("kokoro", v) for v in VOICES] + [("piper", "joe")])

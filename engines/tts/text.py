@@ -176,7 +176,19 @@ def _sentence_spans(paragraph: str) -> list[str]:
     tail = paragraph[start:].strip()
     if tail:
         sentences.append(tail)
-    return sentences
+    # a "sentence" with nothing to say ("?!?!", "...") is not spoken on its own: it joins the one
+    # before it, or, at the start, the one after
+    joined: list[str] = []
+    for sentence in sentences:
+        if joined and (not _has_words(sentence) or not _has_words(joined[-1])):
+            joined[-1] = f"{joined[-1]} {sentence}"
+        else:
+            joined.append(sentence)
+    return joined
+
+
+def _has_words(text: str) -> bool:
+    return any(ch.isalnum() for ch in text)
 
 
 def _boundaries(text: str) -> list[tuple[int, str]]:
