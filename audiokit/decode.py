@@ -36,6 +36,7 @@ FORMATS = ("wav", "mp3", "flac", "ogg", "m4a", "webm")
 ACCEPTED = "wav, mp3, flac, ogg, m4a or webm"
 TARGET_LUFS = -20.0  # integrated loudness after normalisation (ITU-R BS.1770)
 PEAK_CEILING = 0.97
+MIN_SOURCE_RATE = 4_000  # below this nothing of speech survives (telephone audio is 8 kHz)
 SILENT_DBFS = -55.0  # quieter than this everywhere: nothing to convert
 FFMPEG_TIMEOUT = 120.0
 
@@ -149,6 +150,11 @@ def decode(data: bytes, filename: str | None = None, sample_rate: int = 24_000, 
         samples, rate, channels, source_rate = _read_ffmpeg(data, fmt, name, max_seconds)
     if len(samples) == 0:
         raise UnsupportedAudio(f"{name} holds no audio samples ({fmt}). It may be damaged or cut off; export it again.")
+    if source_rate < MIN_SOURCE_RATE:
+        raise UnsupportedAudio(
+            f"{name} is recorded at {source_rate:,} samples per second, too few to carry speech "
+            f"(at least {MIN_SOURCE_RATE:,}; 16,000 or more is usual). Record or export it again at 16 kHz or more."
+        )
     duration = len(samples) / rate
     if duration > max_seconds + 0.05:
         raise _too_long(name, duration, max_seconds, exact=duration < max_seconds + 0.95)  # ffmpeg stops at +1 s

@@ -112,8 +112,10 @@ def _long_wav() -> bytes:
     (lambda e, t: _long_wav(), r"is 5:01 min long; the limit is 5:00 min"),
     (lambda e, t: _ffmpeg_bytes(_long_wav(), t, "webm", "-c:a", "libopus"), r"long; the limit is 5:00 min"),
     (lambda e, t: e["short"], r"is only 0\.10 s long; record at least 0\.5 s"),
+    (lambda e, t: _soundfile_bytes(np.full(30, 0.5, np.float32), 10, "WAV", "PCM_16"),
+     r"recorded at 10 samples per second, too few to carry speech"),
 ], ids=["empty", "text", "png", "pdf", "too-large", "cut-wav", "cut-flac", "cut-mp3", "cut-m4a", "cut-webm",
-        "silent", "too-long-wav", "too-long-webm", "too-short"])
+        "silent", "too-long-wav", "too-long-webm", "too-short", "rate-10-hz"])
 def test_bad_uploads_are_rejected_with_a_message(encoded, tmp_path, make, message):
     data = make(encoded, tmp_path)
     with pytest.raises(UnsupportedAudio) as error:
