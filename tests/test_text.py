@@ -275,3 +275,21 @@ def test_a_long_hostile_text_is_chunked_with_few_normalisations(hostile, monkeyp
 def test_a_sentence_without_words_joins_its_neighbour():
     assert [c.text for c in split_chunks("?!?!?! what")] == ["?!?!?! what"]
     assert [c.text for c in split_chunks("Hello. ?!?! What now? (...) Fine.")] == ["Hello. ?!?!", "What now? (...)", "Fine."]
+
+
+def test_the_chunker_ends_a_sentence_after_an_abbreviation_where_the_normaliser_does():
+    from engines.tts.normalize import LEADING_ABBREVIATIONS, TRAILING_ABBREVIATIONS
+    assert not LEADING_ABBREVIATIONS & TRAILING_ABBREVIATIONS
+    cases = {
+        "We need the contracts, invoices, receipts, etc. Let me know soon.":
+            ["We need the contracts, invoices, receipts, et cetera.", "Let me know soon."],
+        "Shares of Acme Inc. rose today.": ["Shares of Acme Incorporated rose today."],
+        "Send it to 1600 Pennsylvania Ave. NW, Washington.": ["Send it to sixteen hundred Pennsylvania Avenue Northwest, Washington."],
+        "Dr. Smith lives on Smith Dr. in town.": ["Doctor Smith lives on Smith Drive in town."],
+    }
+    for text, spoken in cases.items():
+        assert [c.render_text for c in split_chunks(text, first_max_chars=300)] == spoken, text
+    for key in sorted(TRAILING_ABBREVIATIONS):  # each one ends a sentence before a capital, as it is read
+        abbr = key[:1].upper() + key[1:] + "."
+        chunks = split_chunks(f"It was the {abbr} The rest follows here.", first_max_chars=300)
+        assert len(chunks) == 2 and chunks[0].render_text.endswith("."), (abbr, chunks)

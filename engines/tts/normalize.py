@@ -674,6 +674,16 @@ _WEEKDAYS = {"Mon.": "Monday", "Tue.": "Tuesday", "Tues.": "Tuesday", "Wed.": "W
              "Thu.": "Thursday", "Thur.": "Thursday", "Thurs.": "Thursday", "Fri.": "Friday",
              "Sat.": "Saturday", "Sun.": "Sunday"}
 
+# The abbreviations the normaliser reads, in lower case without their final period, for the
+# chunker (``engines.tts.text``), so both agree on where a sentence ends. After one that comes
+# before what it names (a title, "e.g.", "No." before a number, a weekday or month, and "St" and
+# "Dr", which have rules of their own) the period never ends a sentence; after one of
+# :data:`_TRAILING` ("Inc.", "etc.", "Ph.D.") it does where :func:`abbreviation_ends_sentence` says so.
+LEADING_ABBREVIATIONS = frozenset(
+    {key.rstrip(".").lower() for table in (_TITLES, _PHRASES, _BEFORE_NUMBER, _WEEKDAYS) for key in table
+     if key.endswith(".")} | set(_MONTH_ABBR) | {"st", "dr"})
+TRAILING_ABBREVIATIONS = frozenset(key.rstrip(".").lower() for key in _TRAILING) - LEADING_ABBREVIATIONS
+
 _ABBR_TOKEN = re.compile(r"(?<![\w.])([A-Za-z]{1,6}\.|vs|w/o|w/|e\.g\.|i\.e\.|a\.k\.a\.|Ph\.D\.|St\b|Dr\b|Ave\b|Rd\b)(?=[\s,;:!?)\"'”’]|$)")
 
 
@@ -691,15 +701,22 @@ _STREET_COMPASS = re.compile(
 
 def _street_compass(m: re.Match) -> str:
     letters = m.group("dir").replace(".", "")
-    stop = "." if m.group("dir").endswith(".") and _sentence_ends_after(m.string, m.end()) else ""
+    stop = "." if m.group("dir").endswith(".") and sentence_ends_after(m.string, m.end()) else ""
     return m.group("street") + _COMPASS[letters] + stop
 
 
-def _sentence_ends_after(text: str, end: int) -> bool:
+def sentence_ends_after(text: str, end: int) -> bool:
     """Whether the period just before ``end`` also ends the sentence: end of text, a line
     break, or a capitalised word / opening quote next."""
     rest = text[end:]
     return not rest.strip() or rest.startswith("\n") or bool(re.match(r"[ \t]+[\"“'‘(]?[A-Z]", rest))
+
+
+def abbreviation_ends_sentence(text: str, end: int) -> bool:
+    """Whether the period of a trailing abbreviation ("Inc.", "Ave.") just before ``end`` also
+    ends the sentence: as :func:`sentence_ends_after`, unless a compass direction follows
+    ("Pennsylvania Ave. NW")."""
+    return sentence_ends_after(text, end) and not _COMPASS_NEXT.match(text[end:])
 
 
 def _prev_word(text: str, start: int) -> tuple[str, bool]:
@@ -726,7 +743,7 @@ def _abbreviation(m: re.Match) -> str:
     next_word = re.match(r"\s+([\w$£€#'’-]+)", rest)
     nxt = next_word.group(1) if next_word else ""
     prev, prev_at_start = _prev_word(text, start)
-    stop = "." if token.endswith(".") and _sentence_ends_after(text, end) and not _COMPASS_NEXT.match(rest) else ""
+    stop = "." if token.endswith(".") and abbreviation_ends_sentence(text, end) else ""
 
     if token in _PHRASES:
         return _PHRASES[token]
@@ -766,7 +783,7 @@ def _dotted_initialism(m: re.Match) -> str:
     letters = m.group(1).replace(".", "").upper()
     rest = m.string[m.end(1):]
     at_end = not rest.strip() or rest.lstrip(" \t").startswith("\n")
-    stop = "." if at_end or (letters in ("AM", "PM") and _sentence_ends_after(m.string, m.end(1))) else ""
+    stop = "." if at_end or (letters in ("AM", "PM") and sentence_ends_after(m.string, m.end(1))) else ""
     return letters + stop
 
 
@@ -911,7 +928,7 @@ def _name_span(m: re.Match) -> str:
     a, b = m.group(1), m.group(3)
     if (a.lower() in _DAY_NAMES or a.endswith("day")) != (b.lower() in _DAY_NAMES or b.endswith("day")):
         return m.group(0)  # a weekday and a month: not a span
-    stop = "." if m.group(4) and _sentence_ends_after(m.string, m.end()) else ""
+    stop = "." if m.group(4) and sentence_ends_after(m.string, m.end()) else ""
     return f"{_full_name(a)} to {_full_name(b)}{stop}"
 
 
@@ -953,7 +970,7 @@ def _dimensions(m: re.Match) -> str:
         return m.group(0)
     sides = " by ".join(g for g in (m.group("a"), m.group("b"), m.group("c")) if g)
     if m.group("inch"):  # "12 x 8 x 4 in.": the dot may end the sentence too
-        return sides + " inches" + ("." if m.group("dot") and _sentence_ends_after(m.string, m.end()) else "")
+        return sides + " inches" + ("." if m.group("dot") and sentence_ends_after(m.string, m.end()) else "")
     return sides
 
 

@@ -22,7 +22,8 @@ from functools import lru_cache
 from typing import Iterable, Iterator, Mapping
 
 from audiokit.errors import InvalidInput
-from engines.tts.normalize import PHONEME_SPAN, normalize
+from engines.tts.normalize import (LEADING_ABBREVIATIONS, PHONEME_SPAN, TRAILING_ABBREVIATIONS,
+                                   abbreviation_ends_sentence, normalize)
 
 MAX_CHARS = 10_000
 # Longest chunk, in characters of its spoken form: Kokoro's context is 510 phonemes, and
@@ -40,14 +41,6 @@ PAUSE_WORD = 0.03
 PAUSES = {"paragraph": PAUSE_PARAGRAPH, "sentence": PAUSE_SENTENCE, "clause": PAUSE_CLAUSE,
           "phrase": PAUSE_PHRASE, "word": PAUSE_WORD, "hard": 0.0, "end": 0.0}
 
-_ABBREVIATIONS = {
-    "mr", "mrs", "ms", "mx", "dr", "prof", "sr", "jr", "st", "mt", "vs", "etc", "no", "nos", "inc",
-    "ltd", "co", "corp", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
-    "oct", "nov", "dec", "approx", "dept", "est", "fig", "gen", "gov", "lt", "col", "sgt",
-    "capt", "rev", "hon", "ave", "blvd", "rd", "ln", "ct", "hwy", "apt", "ste", "vol", "ch", "pp",
-    "sen", "rep", "pres", "fr", "bros", "univ", "ext", "tel", "mon", "tue", "tues", "wed", "thu",
-    "thur", "thurs", "fri", "sat", "sun", "ft",
-}
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*\s+")
 # Clause punctuation followed by a space; a dash with spaces around it counts too.
 _CLAUSE_END = re.compile(r"(?:[,;:]|\s?[—–]|\s-{1,2})(?=\s)\s+")
@@ -167,7 +160,11 @@ def _sentence_spans(paragraph: str) -> list[str]:
         before = paragraph[start : m.start() + 1]
         words = before.split()
         last = words[-1] if words else ""
-        if re.fullmatch(r"(?:[A-Za-z]\.)+", last) or last[:-1].lower() in _ABBREVIATIONS and last.endswith("."):
+        key = last[:-1].lower() if last.endswith(".") else None
+        if key in TRAILING_ABBREVIATIONS:  # "Acme Inc. The …" ends; "Acme Inc. shares" does not
+            if not abbreviation_ends_sentence(paragraph, m.start() + 1):
+                continue
+        elif re.fullmatch(r"(?:[A-Za-z]\.)+", last) or key in LEADING_ABBREVIATIONS:
             continue  # "Dr. Smith", "U.S. army", "e.g. this"
         if last.endswith(".") and paragraph[m.end():m.end() + 1].islower():
             continue  # a sentence does not open in lower case: "a 12 lb. turkey", "a Ph.D. in physics"
