@@ -250,3 +250,56 @@ def test_long_hostile_runs_normalise_in_linear_time():
                     "1%" * 5000):
         normalize(hostile)
     assert time.monotonic() - started < 20  # each takes well under a second; the old code, minutes
+
+
+# classes found on a fifth fresh list (tests written with other wording)
+@pytest.mark.parametrize("written, spoken", [
+    ("Stamps cost 73¢ now.", "Stamps cost seventy-three cents now."),
+    ("A 1¢ coin.", "A one cent coin."),
+    ("The fee is USD 45.", "The fee is forty-five US dollars."),
+    ("We paid 2,500 EUR for it.", "We paid two thousand five hundred euros for it."),
+    ("It was sold for CHF 12.50 in Zurich.", "It was sold for twelve Swiss francs and fifty centimes in Zurich."),
+    ("Tickets are ₹350 each.", "Tickets are three hundred fifty rupees each."),
+    ("The show starts at 9 p.m. Central on Friday.", "The show starts at nine PM Central on Friday."),
+    ("Doors open at 7 a.m. ET sharp.", "Doors open at seven AM ET sharp."),
+    ("We close at 5 p.m. Call us tomorrow.", "We close at five PM. Call us tomorrow."),
+    ("Parking is $20/day or $90/week.", "Parking is twenty dollars a day or ninety dollars a week."),
+    ("Apples are $2.49/lb this week.", "Apples are two dollars and forty-nine cents per pound this week."),
+    ("Take 500 mg/day with food.", "Take five hundred milligrams a day with food."),
+    ("Rooms from $180/night.", "Rooms from one hundred eighty dollars a night."),
+    ("Seats cost $40/person.", "Seats cost forty dollars per person."),
+    ("It reached 90 km/h quickly.", "It reached ninety kilometers per hour quickly."),
+    ("She bought a 10-lb bag of rice.", "She bought a ten-pound bag of rice."),
+    ("Use a 9-in pan.", "Use a nine-inch pan."),
+    ("A 2.5-kg weight.", "A two point five kilogram weight."),
+    ("Results varied by ±2 degrees.", "Results varied by plus or minus two degrees."),
+    ("Then 12 ÷ 4 is three.", "Then twelve divided by four is three."),
+    ("The area is x² here.", "The area is x squared here."),
+    ("Enter your ticket # below.", "Enter your ticket number below."),
+    ("Est. 1902 in Boston.", "Established nineteen oh two in Boston."),
+    ("The est. cost is high.", "The estimated cost is high."),
+    ("Dial ext. 315 for sales.", "Dial extension three one five for sales."),
+    ("The card ending in 0921 was charged.", "The card ending in zero nine two one was charged."),
+    ("Write to 18 Pine Rd., Austin, TX 78701.", "Write to eighteen Pine Road, Austin, Texas seven eight seven zero one."),
+    ("Our office is at 742 Evergreen Terrace.", "Our office is at seven forty-two Evergreen Terrace."),
+    ("It is at 305 N. Main St.", "It is at three oh five North Main Street."),
+    ("Go to Room 118 or Suite 1204.", "Go to Room one eighteen or Suite twelve oh four."),
+    ("Take Highway 280 or I-680 south.", "Take Highway two eighty or I-six eighty south."),
+    ("Flight DL 405 is delayed.", "Flight DL four oh five is delayed."),
+    ("A Boeing 787 landed.", "A Boeing seven eighty-seven landed."),
+    ("Send it to PO Box 77.", "Send it to P O Box seventy-seven."),
+    ("Budgets for FY2025 and FY26.", "Budgets for fiscal year twenty twenty-five and fiscal year twenty-six."),
+    ("A 24 × 36 in. poster.", "A twenty-four by thirty-six inches poster."),
+    ("Sales rose to 300 units.", "Sales rose to three hundred units."),
+])
+def test_fifth_list_classes(written, spoken):
+    assert normalize(written) == spoken
+
+
+def test_the_text_check_keeps_every_symbol_the_normaliser_reads():
+    from engines.tts.normalize import READ_SYMBOLS
+    from engines.tts.text import clean_text
+
+    kept = clean_text("x " + " ".join(READ_SYMBOLS))
+    assert set(kept.text) >= READ_SYMBOLS and not kept.notices
+    assert normalize(clean_text("A crowd of ~40, ±3, paid 50¢.").text) == "A crowd of about forty, plus or minus three, paid fifty cents."

@@ -187,7 +187,7 @@ UNITS: dict[str, tuple[str, str]] = {
     "Gbps": ("gigabit per second", "gigabits per second"), "fl oz": ("fluid ounce", "fluid ounces"),
     "m²": ("square meter", "square meters"), "km²": ("square kilometer", "square kilometers"),
     "ft²": ("square foot", "square feet"),
-    "%": ("percent", "percent"), "x": ("times", "times"),
+    "%": ("percent", "percent"), "x": ("times", "times"), "¢": ("cent", "cents"),
 }
 # single capitals that are units only when no capitalised word follows ("65 W" but "100 W Main St")
 _CAPITAL_UNITS = {"W", "V", "L"}
@@ -201,7 +201,32 @@ CURRENCIES = {
     "£": ("pound", "pounds", "penny", "pence"),
     "€": ("euro", "euros", "cent", "cents"),
     "¥": ("yen", "yen", "sen", "sen"),
+    "₹": ("rupee", "rupees", "paisa", "paise"),
+    "₩": ("won", "won", "jeon", "jeon"),
+    "₽": ("ruble", "rubles", "kopek", "kopeks"),
+    "₺": ("lira", "lira", "kurus", "kurus"),
+    "₪": ("shekel", "shekels", "agora", "agorot"),
+    "₱": ("peso", "pesos", "centavo", "centavos"),
+    "₦": ("naira", "naira", "kobo", "kobo"),
+    # ISO 4217 codes, written before or after the amount ("USD 200", "40 EUR")
+    "USD": ("US dollar", "US dollars", "cent", "cents"),
+    "EUR": ("euro", "euros", "cent", "cents"),
+    "GBP": ("British pound", "British pounds", "penny", "pence"),
+    "JPY": ("yen", "yen", "sen", "sen"),
+    "CAD": ("Canadian dollar", "Canadian dollars", "cent", "cents"),
+    "AUD": ("Australian dollar", "Australian dollars", "cent", "cents"),
+    "NZD": ("New Zealand dollar", "New Zealand dollars", "cent", "cents"),
+    "HKD": ("Hong Kong dollar", "Hong Kong dollars", "cent", "cents"),
+    "SGD": ("Singapore dollar", "Singapore dollars", "cent", "cents"),
+    "CHF": ("Swiss franc", "Swiss francs", "centime", "centimes"),
+    "INR": ("Indian rupee", "Indian rupees", "paisa", "paise"),
+    "CNY": ("yuan", "yuan", "fen", "fen"),
+    "MXN": ("Mexican peso", "Mexican pesos", "centavo", "centavos"),
 }
+_CURRENCY_SIGNS = "".join(sign for sign in CURRENCIES if len(sign) == 1)
+_CURRENCY_CODES = "|".join(code for code in CURRENCIES if len(code) == 3)
+# symbols the normaliser reads aloud (the text check keeps them: engines.tts.text.clean_text)
+READ_SYMBOLS = frozenset(_CURRENCY_SIGNS + "¢~±×÷≥≤№²³")
 _MAGNITUDES = {"thousand": "thousand", "million": "million", "billion": "billion", "trillion": "trillion",
                "k": "thousand", "K": "thousand", "m": "million", "M": "million", "mn": "million",
                "b": "billion", "B": "billion", "bn": "billion", "tn": "trillion"}
@@ -324,9 +349,13 @@ def _phone(m: re.Match) -> str:
 
 # money: $3.50, $0.99, $4.2 million, $5m, £1,200, €20, $10–$20, $10-20
 _MONEY = re.compile(
-    r"(?P<sym>[$£€¥])\s?(?P<num>\d{1,3},\d{2}(?![\d,])|" + _NUM + r")"
-    r"(?:\s?(?P<dash>[–—-]|to)\s?[$£€¥]?\s?(?P<num2>" + _NUM + r"))?"
+    r"(?P<sym>[" + _CURRENCY_SIGNS + r"]|\b(?:" + _CURRENCY_CODES + r")(?=\s?\d))\s?(?P<num>\d{1,3},\d{2}(?![\d,])|" + _NUM + r")"
+    r"(?:\s?(?P<dash>[–—-]|to)\s?[" + _CURRENCY_SIGNS + r"]?\s?(?P<num2>" + _NUM + r"))?"
     r"(?:\s?(?P<mag>thousand|million|billion|trillion|bn|mn|tn|[kKmMbB])(?![A-Za-z]))?")
+# an amount with its currency code after it: "200 USD", "1.5 million EUR"
+_MONEY_CODE_AFTER = re.compile(
+    r"(?<![\w.,])(?P<num>" + _NUM + r")(?:\s?(?P<mag>thousand|million|billion|trillion|bn|mn|tn|[kKmMbB]))?"
+    r"\s?(?P<sym>" + _CURRENCY_CODES + r")\b")
 
 
 def _money_amount(value: str, sym: str, magnitude: str | None) -> str:
@@ -346,6 +375,30 @@ def _money_amount(value: str, sym: str, magnitude: str | None) -> str:
     if frac_n:
         parts.append(f"{cardinal(frac_n)} {cent if frac_n == 1 else cents}")
     return " and ".join(parts)
+
+
+# a price or measure per unit: "$35/month", "$3.99/lb", "20 mg/day", "$120/night"
+_PER_TIME = {"hr": "an hour", "hour": "an hour", "day": "a day", "wk": "a week", "week": "a week",
+             "mo": "a month", "month": "a month", "yr": "a year", "year": "a year", "night": "a night"}
+_PER_THING = {"person", "head", "user", "seat", "unit", "item", "ticket", "serving", "dose", "pair", "piece", "page",
+              "word", "guest", "adult", "child", "student", "visit", "session", "class", "lesson", "mile", "gallon",
+              "liter", "litre", "pound", "ounce", "kilo", "box", "bag", "bottle", "can", "pack", "case", "share"}
+_PER_UNIT = re.compile(r"(?P<head>(?<![\w.,])[" + _CURRENCY_SIGNS + r"]?\d(?:[\d,]*\d)?(?:\.\d+)?"
+                       r"(?:\s?(?:[A-Za-zµ°]{1,5}|million|billion))?)/(?P<per>sq ft|[A-Za-z]+)(?![\w/²])")
+
+
+def _per_unit(m: re.Match) -> str:
+    per = m.group("per")
+    key = per.lower()
+    if key in _PER_TIME:
+        return f"{m.group('head')} {_PER_TIME[key]}"
+    if key in _PER_THING or per in UNITS and per not in ("x", "%", "h", "m", "s") and not per.isupper():
+        return f"{m.group('head')} per {UNITS[per][0] if per in UNITS else key}"
+    return m.group(0)
+
+
+def _money_code_after(m: re.Match) -> str:
+    return _money_amount(m.group("num"), m.group("sym"), m.group("mag"))
 
 
 def _money(m: re.Match) -> str:
@@ -426,14 +479,22 @@ _CLOCK = re.compile(r"(?<![\d:.,])(?P<h>\d{1,2}):(?P<m>\d{2})(?!\d|:\d)(?:\s?" +
 _HOUR_AMPM = re.compile(r"(?<![\d:.,])(?P<h>\d{1,2})\s?" + _AMPM)
 
 
+# a time zone after "8 p.m." ("8 p.m. Eastern", "11 a.m. PT"): the period is not a full stop
+_TIME_ZONE_NEXT = re.compile(r"[ \t]+(?:Eastern|Central|Mountain|Pacific|Atlantic|Alaska|Hawaii|Greenwich|local|"
+                             r"[ECMP][SD]?T|GMT|UTC|BST|CES?T|IST|AES?T|HST|AKST)\b")
+
+
+def _ampm_ends_sentence(text: str, end: int) -> bool:
+    """Whether the period of "a.m." / "p.m." just before ``end`` also ends the sentence."""
+    return sentence_ends_after(text, end) and not _TIME_ZONE_NEXT.match(text[end:])
+
+
 def _ampm_words(m: re.Match) -> tuple[str, str]:
     """("AM", ".") when a.m. ended a sentence (its period doubles as the full stop), else ("AM", "")."""
     ampm = m.group("ampm")
     if not ampm:
         return "", ""
-    text = m.group(0)
-    rest = m.string[m.end():]
-    ends = text.endswith(".") and (not rest.strip() or re.match(r"\s+[A-Z\"“]", rest) or rest.startswith("\n"))
+    ends = m.group(0).endswith(".") and _ampm_ends_sentence(m.string, m.end())
     return (" AM" if ampm in "aA" else " PM"), ("." if ends else "")
 
 
@@ -631,6 +692,18 @@ def _attributive(m: re.Match) -> bool:
     return _prev_word(m.string, m.start())[0].lower() in ("a", "an") and bool(after) and after.group(1) not in _NOT_ATTRIBUTIVE
 
 
+_HYPHEN_UNITS = {**{u: UNITS[u][0] for u in ("lb", "lbs", "oz", "kg", "g", "mg", "km", "mi", "ft", "cm", "mm", "m",
+                                               "gal", "ml", "mL", "L", "tsp", "tbsp", "GB", "TB", "MB", "W", "kW",
+                                               "V", "mph", "hr", "min", "sec", "yd")}, "in": "inch"}
+_HYPHEN_UNIT = re.compile(r"(?<![\w.,-])(?P<num>\d+(?:\.\d+)?)-(?P<unit>" + "|".join(sorted(_HYPHEN_UNITS, key=len, reverse=True))
+                          + r")(?:(?<=[a-z])\.)?(?![\w-])(?=\s+[a-z])")
+
+
+def _hyphen_unit(m: re.Match) -> str:
+    value, unit = m.group("num"), _HYPHEN_UNITS[m.group("unit")]
+    return f"{number(value)} {unit}" if "." in value else f"{number(value)}-{unit}"
+
+
 def _num_unit(m: re.Match) -> str:
     value = m.group("num")
     if m.group("unit") in _CAPITAL_UNITS and re.match(r"\s+[A-Z0-9]", m.string[m.end():]):
@@ -771,9 +844,22 @@ def _abbreviation(m: re.Match) -> str:
     month = token.rstrip(".").lower()
     if token.endswith(".") and month in _MONTH_ABBR and re.match(r"\s+\d", rest):
         return MONTHS[_MONTH_ABBR[month] - 1]
+    if token in ("est.", "Est.") and nxt[:1].isdigit():  # "Est. 1887"
+        return token[0] + "stablished"
+    if token in ("est.", "Est.") and nxt[:1].islower():  # "est. processing time", "Est. cost"
+        return token[0] + "stimated"
     if token in _TRAILING:
         return _TRAILING[token] + stop
     return token
+
+
+_PO_BOX = re.compile(r"\bP\.?\s?O\.?\s+(?=Box\b)")  # "P.O. Box", "PO Box": the letters (misaki says "PO" as "poe")
+_FISCAL_YEAR = re.compile(r"\bFY\s?'?(\d{4}|\d{2})\b")
+
+
+def _fiscal_year(m: re.Match) -> str:
+    y = m.group(1)
+    return "fiscal year " + (year(int(y)) if len(y) == 4 else ("oh " + cardinal(int(y)) if y.startswith("0") else cardinal(int(y))))
 
 
 _DOTTED_INITIALISM = re.compile(r"(?<![\w.])((?:[A-Za-z]\.){2,})(?=[\s,;:!?)\"'”’]|$)")
@@ -783,7 +869,7 @@ def _dotted_initialism(m: re.Match) -> str:
     letters = m.group(1).replace(".", "").upper()
     rest = m.string[m.end(1):]
     at_end = not rest.strip() or rest.lstrip(" \t").startswith("\n")
-    stop = "." if at_end or (letters in ("AM", "PM") and sentence_ends_after(m.string, m.end(1))) else ""
+    stop = "." if at_end or (letters in ("AM", "PM") and _ampm_ends_sentence(m.string, m.end(1))) else ""
     return letters + stop
 
 
@@ -804,6 +890,11 @@ _SYMBOLS = [
     (re.compile(r"\s+=\s+"), " equals "),
     (re.compile(r"\s+[×x]\s+(?=\d)"), " times "),
     (re.compile(r"(?<![\w#])#(?=\d)"), "number "),
+    (re.compile(r"(?<=\w )#(?=[\s,.;:!?)]|$)"), "number"),  # "your order # in the subject"
+    (re.compile(r"\s*±\s*"), " plus or minus "),
+    (re.compile(r"\s*÷\s*"), " divided by "),
+    (re.compile(r"№\s?"), "number "),
+    (re.compile(r"(?<=\w)²"), " squared"), (re.compile(r"(?<=\w)³"), " cubed"),
     (re.compile(r"(?<![\w#])#(?=[A-Za-z])"), "hashtag "),
     (re.compile(r"(?<![\w@])@(?=\w)"), "at "),
     (re.compile(r"\s+@\s+"), " at "),
@@ -827,6 +918,27 @@ _NUM_MAGNITUDE = re.compile(
 _PLACES = {"seat", "row", "gate", "exit", "apt", "apartment", "flat", "unit", "suite", "ste", "room", "rm", "platform",
            "terminal", "bay", "stand", "block", "building", "bldg", "floor", "level", "door", "locker", "box", "bus",
            "route", "form", "cabin", "berth", "pier", "dock", "lot", "space", "stall", "page", "figure", "fig", "table"}
+
+
+def pairs(n: int) -> str:
+    """A three- or four-digit name read in pairs, as rooms, flights, roads and houses are:
+    ``214`` → "two fourteen", ``902`` → "nine oh two", ``300`` → "three hundred", ``1204`` →
+    "twelve oh four" (as a year is)."""
+    if n >= 1000:
+        return year(n)
+    high, low = divmod(n, 100)
+    if low == 0:
+        return f"{cardinal(high)} hundred"
+    return f"{cardinal(high)} oh {cardinal(low)}" if low < 10 else f"{cardinal(high)} {cardinal(low)}"
+
+
+# the number of a room, flight, road or aircraft model: "Room 214", "Flight 902", "Highway 101",
+# "I-405", "Boeing 737"; and a house number before its street: "412 Oak Ave.", "221 W. 57th St."
+_NAMED_NUMBER = re.compile(
+    r"(?P<head>\b(?:[Ff]light[ \t][A-Z0-9]{2}(?=[ \t]?\d)|[Rr]oom|Rm\.|[Ss]uite|[Ff]light|Box|[Hh]ighway|[Rr]oute|Rte\.|[Ii]nterstate|I-|[Gg]ate|[Bb]us|[Aa]partment|"
+    r"[Uu]nit|[Bb]uilding|[Tt]erminal|[Ss]tudio|[Pp]ier|[Cc]hannel|[Ss]ection|[Ee]xit|[Pp]latform|[Ll]ocker|[Cc]abin|"
+    r"[Bb]erth|Boeing|Airbus A)[ \t]?)(?P<num>\d{3,4})(?![\w.,]\d|\d|[\w%°-])")
+_HOUSE_NUMBER = re.compile(r"(?<![\w.,$£€-])(?P<num>\d{3})(?=(?:\s+(?:North|South|East|West|[NSEW]\.?))?" + _STREET_AHEAD.pattern + ")")
 
 
 def _num_magnitude(m: re.Match) -> str:
@@ -957,7 +1069,7 @@ def _time_span(m: re.Match) -> str:
 _DIMENSIONS = re.compile(
     r"(?<![\w.,])(?P<a>" + _NUM + r")(?P<s1>\s?)[x×](?P<s2>\s?)(?P<b>" + _NUM + r")"
     r"(?:\s?[x×]\s?(?P<c>" + _NUM + r"))?(?![\w.,]\d|\d)"
-    r"(?P<inch>\s?in(?P<dot>\.)?(?=\s*$|[,;:!?)]|\s+[A-Z]|\s+(?:wide|tall|long|high|deep)\b))?")
+    r"(?P<inch>\s?in(?:(?P<dot>\.)(?=\s|$)|(?=\s*$|[,;:!?)]|\s+[A-Z]|\s+(?:wide|tall|long|high|deep)\b)))?")
 _LENGTHS = {"mm", "cm", "m", "km", "in", "inch", "inches", "ft", "foot", "feet", "yd", "yards", "px", "pixels",
             "meters", "metres", "centimeters", "centimetres", "millimeters", "millimetres"}
 
@@ -978,14 +1090,15 @@ def _dimensions(m: re.Match) -> str:
 # of five digits or more after "number", "No.", "#", "account" … (any length after "PIN", "ZIP",
 # "code", "serial"), and ZIP codes after ", <state>"
 _DIGIT_GROUPS = re.compile(r"(?<![\w.,-])\d+(?:-\d+){2,}(?![\w-]|[.,]\d)")
-_CODE_WORDS = r"(?:number|No\.|no\.|account|ticket|reference|ref\.?|confirmation|booking|tracking|invoice|code|PIN|ZIP|policy|case|serial)"
-_CODE_NUMBER = re.compile(r"(?P<head>\b" + _CODE_WORDS + r"\s?|(?<![\w#])#)(?P<num>\d{4,}|\d+(?:-\d+)+)(?![\w.,]\d|\d|-\d)")
-_ZIP = re.compile(r"(?<=,\s[A-Z]{2}\s)(\d{5})(?:-(\d{4}))?(?!\d|[.,]\d)")
+_CODE_WORDS = (r"(?:number|No\.|no\.|account|ticket|reference|ref\.?|confirmation|booking|tracking|invoice|code|PIN|ZIP|"
+               r"policy|case|serial|extension|ending in|ending with|ends in)")
+_CODE_NUMBER = re.compile(r"(?P<head>\b" + _CODE_WORDS + r"\s?|(?<![\w#])#)(?P<num>\d{3,}|\d+(?:-\d+)+)(?![\w.,]\d|\d|-\d)")
+_ZIP = re.compile(r"(?<=,\s)(?P<state>[A-Z]{2})\s(?P<zip>\d{5})(?:-(?P<plus4>\d{4}))?(?!\d|[.,]\d)")
 
 
 def _code_number(m: re.Match) -> str:
     head = m.group("head")
-    if re.match(r"(?:ZIP|PIN|code|serial)", head) is None and len(m.group("num")) < 5:
+    if re.match(r"(?:ZIP|PIN|code|serial|extension|end)", head) is None and len(m.group("num")) < 5:
         if head == "#":
             return "number " + m.group("num")  # "issue #4512": a number, not a hashtag
         return m.group(0)  # "No. 1500", "order 2024" stay numbers; five digits or more are codes
@@ -993,8 +1106,25 @@ def _code_number(m: re.Match) -> str:
     return head + _grouped_digits(m.group("num"))
 
 
+_STATES = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California", "CO": "Colorado",
+    "CT": "Connecticut", "DE": "Delaware", "FL": "Florida", "GA": "Georgia", "HI": "Hawaii", "ID": "Idaho",
+    "IL": "Illinois", "IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana",
+    "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota",
+    "MS": "Mississippi", "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada",
+    "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York", "NC": "North Carolina",
+    "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania",
+    "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee", "TX": "Texas",
+    "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington", "WV": "West Virginia",
+    "WI": "Wisconsin", "WY": "Wyoming",
+}
+
+
 def _zip(m: re.Match) -> str:
-    return digits(m.group(1)) + (", " + digits(m.group(2)) if m.group(2) else "")
+    """"Dayton, OH 45401": the state's name (its postal code said as letters, "OH" as "oh", is
+    wrong), then the ZIP code digit by digit."""
+    plus4 = ", " + digits(m.group("plus4")) if m.group("plus4") else ""
+    return f"{_STATES.get(m.group('state'), m.group('state'))} {digits(m.group('zip'))}{plus4}"
 
 
 # Roman numerals: "Chapter IV" (a number), "Henry VIII" (a regnal ordinal)
@@ -1065,6 +1195,9 @@ _PASSES = [
     (_EMAIL, _email),
     (_URL_SCHEME, _url),
     (_URL, _url),
+    (_PER_UNIT, _per_unit),
+    (_PO_BOX, "P O "),
+    (_FISCAL_YEAR, _fiscal_year),
     (_HEX, _hex),
     (_VERSION, _version),
     (_DOTTED_NUMBER, _dotted_number),
@@ -1077,6 +1210,9 @@ _PASSES = [
     (_PHONE, _phone),
     (_PHONE_TRUNK, lambda m: _grouped_digits(m.group(0))),
     (_DIALLED, lambda m: m.group("verb") + m.group("gap") + digits(m.group("num"))),
+    (_NAMED_NUMBER, lambda m: m.group("head") + pairs(int(m.group("num")))),
+    (_HOUSE_NUMBER, lambda m: pairs(int(m.group("num")))),
+    (_MONEY_CODE_AFTER, _money_code_after),
     (_MONEY, _money),
     (_NUM_MAGNITUDE, _num_magnitude),
     (_FEET_INCHES, _feet_inches),
@@ -1103,6 +1239,7 @@ _PASSES = [
     (_SHORT_YEAR, _short_year),
     (_FOUR_DIGITS, _year_or_number),
     (_ORDINAL, lambda m: ordinal(int(m.group(1)))),
+    (_HYPHEN_UNIT, _hyphen_unit),
     (_NUM_UNIT, _num_unit),
     (_DECIMAL_SECONDS, lambda m: number(m.group(1)) + " seconds"),
 ]

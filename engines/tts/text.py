@@ -22,7 +22,7 @@ from functools import lru_cache
 from typing import Iterable, Iterator, Mapping
 
 from audiokit.errors import InvalidInput
-from engines.tts.normalize import (LEADING_ABBREVIATIONS, PHONEME_SPAN, TRAILING_ABBREVIATIONS,
+from engines.tts.normalize import (LEADING_ABBREVIATIONS, PHONEME_SPAN, READ_SYMBOLS, TRAILING_ABBREVIATIONS,
                                    abbreviation_ends_sentence, normalize)
 
 MAX_CHARS = 10_000
@@ -69,8 +69,8 @@ NO_CUT_AFTER = {"the", "a", "an", "of", "to", "and", "or", "but", "nor", "this",
                  "according", "due", "prior", "rather", "such", "each", "every", "any", "some", "both",
                  "either", "neither", "just", "even", "only", "all", *PHRASE_WORDS}
 _WORD = re.compile(r"[A-Za-z][\w'’-]*")
-# Characters kept: letters, marks, numbers, punctuation, spaces and these symbols.
-_KEPT_SYMBOLS = set("$€£¥%&+=<>#@/°©®™§")
+# Characters kept: letters, marks, numbers, punctuation, spaces, these symbols and those the normaliser reads.
+_KEPT_SYMBOLS = set("$€£¥%&+=<>#@/°©®™§") | READ_SYMBOLS
 _REPLACEMENTS = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " ", "\t": " "}
 
 
