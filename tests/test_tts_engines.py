@@ -286,6 +286,25 @@ def test_kokoro_reads_past_tense_read_from_context(kokoro):
     assert kokoro.phonemes("read the instructions twice.", "af_heart").startswith("ɹˈid")  # a chunk after "…exam,"
 
 
+@pytest.mark.parametrize("text, voice, sense", [
+    ("Try not to tear the page.", "af_heart", "tˈɛɹ"), ("Normal wear and tear is covered.", "bf_emma", "tˈɛː"),
+    ("A single tear fell.", "af_heart", "tˈɪɹ"),
+    ("He plays bass in a band.", "af_heart", "bˈAs"), ("The bass guitar hummed.", "bm_george", "bˈAs"),
+    ("We caught a bass.", "af_heart", "bˈæs"),
+    ("The actors took a bow.", "af_heart", "bˈW"), ("He chose to bow out early.", "af_heart", "bˈW"),
+    ("She tied a bow.", "af_heart", "bˈO"),
+    ("It records minute variations.", "af_heart", "mInˈut"), ("Wait a minute.", "af_heart", "mˈɪnət"),
+    ("The last minute changes were made.", "af_heart", "mˈɪnət"),
+    ("They would never desert us.", "af_heart", "dəzˈɜɹt"), ("The desert was cold.", "af_heart", "dˈɛzəɹt"),
+    ("Old pipes may contain lead.", "af_heart", "lˈɛd"), ("Avoid lead paint.", "bf_emma", "lˈɛd"),
+    ("She will lead the team.", "af_heart", "lˈid"), ("He took the lead early.", "af_heart", "lˈid"),
+])
+def test_kokoro_reads_heteronyms_from_the_words_around_them(kokoro, text, voice, sense):
+    if kokoro.g2p != "misaki":
+        pytest.skip("espeak reads each of these one way; misaki is not installed here")
+    assert sense in kokoro.phonemes(text, voice)
+
+
 def test_piper_takes_lexicon_phonemes(piper):
     plain = render(piper, "Say hello.", "joe")
     given = render(piper, "Say hello.", "joe", lexicon=(("hello", "/həlˈoʊ həlˈoʊ həlˈoʊ/"),))

@@ -33,6 +33,59 @@ _SPAN = re.compile(r"\[([^\]\n]+)\]\(/([^)\n]*)/\)")
 # is a participle).
 _IMPERATIVE_READ = re.compile(r"(?:^|(?<=[,;:] ))read(?= (?!by\b)[a-z])")
 
+# Heteronyms whose sense misaki's lexicon has but spaCy's tag misses, or (the metal "lead") that
+# the lexicon lacks: the sense is read from the words around them. Each rule marks the word (the
+# group ``w``) with misaki's own phonemes for that sense, (US, UK); where none applies, misaki
+# decides as before.
+_NEXT = r"(?=[\s-]+(?:{})\b)"
+_HETERONYMS = [
+    # "tear" the verb (rip), not the teardrop: "tear off the strip", "wear and tear", "to tear it"
+    (re.compile(r"\b(?P<w>[Tt]ear)(?=\s+(?:off|out|up|open|apart|down|away|along|into|through|here)\b)"
+                r"|\bwear and (?P<w2>tear)\b|\bto (?P<w3>tear)(?=\s+(?:the|a|it|them|this|that|my|your|his|her|their|our)\b)"),
+     "tˈɛɹ", "tˈɛː"),
+    # "bass" the low voice or instrument, not the fish: "bass player", "on bass", "the bass line"
+    (re.compile(r"\b(?P<w>[Bb]ass)" + _NEXT.format("players?|guitars?|guitarists?|lines?|drums?|clef|notes?|voices?|singers?|"
+                                                  "section|amps?|amplifiers?|boost|frequencies|response|tones?|solos?|parts?|register")
+                + r"|\b(?:on|plays|played|playing|play|electric|upright|double|slap) (?P<w2>bass)\b"),
+     "bˈAs", "bˈAs"),
+    # "bow" the bend, not the ribbon: "took a bow", "bow down", "bow out"
+    (re.compile(r"\b(?:take|takes|took|taking|taken) (?:a |a final |a deep |a quick |their |his |her )(?P<w>bow)\b"
+                r"|(?<!\ba )(?<!\bthe )\b(?P<w2>[Bb]ow)(?=\s+(?:down|out|before)\b)"),
+     "bˈW", "bˈW"),
+    # "minute" the adjective (tiny): "minute changes", "in minute detail"
+    (re.compile(r"(?<!\blast )(?<!\blast-)\b(?P<w>minute)" + _NEXT.format("changes?|details?|amounts?|quantities|quantity|traces?|particles?|differences?|"
+                                                 "variations?|fractions?|fragments?|organisms?|adjustments?|errors?|crystals?|"
+                                                 "holes?|cracks?|levels|movements?|deviations?")),
+     "mInˈut", "mInjˈuːt"),
+    # "desert" the verb (abandon): "to desert", "would never desert them"
+    (re.compile(r"\b(?:to|will|would|never|not|did|may|might|could|should|must|won't|didn't|who|they) (?P<w>desert)\b"
+                r"(?!\s+(?:island|islands|sun|heat|sand|sands|air|storm|storms|floor|landscape|town|towns|road|roads|plants?|"
+                r"animals?|regions?|areas?|climate|oasis|tortoise|wind|winds)\b)"),
+     "dəzˈɜɹt", "dɪzˈɜːt"),
+    # "lead" the metal: "lead paint", "lead-free", "contains lead", "traces of lead", "lead in the water"
+    (re.compile(r"\b(?P<w>[Ll]ead)" + _NEXT.format("poisoning|paint|pipes?|piping|levels?|exposure|content|based|free|acid|shot|"
+                                                  "weights?|crystal|pencils?|bullets?|glass|oxide|solder|aprons?|sinkers?|"
+                                                  "contamination|service|toxicity|dust|smelter|mines?|mining|ore|sheeting")
+                + r"|\b(?:contain|contains|contained|containing|of|for|unleaded|toxic|no|with|as) (?P<w2>lead)\b"
+                r"(?=\s*(?:[,.;:!?)]|$)|\s+(?:in|and|or|from|was|is|were|are|has|have|had|can|may|at|into)\b)"
+                r"|\b(?P<w3>lead)(?=\s+in\s+(?:the\s+|their\s+|our\s+|your\s+)?(?:drinking\s+)?"
+                r"(?:water|soil|blood|paint|pipes?|dust|air|food|toys?)\b)"),
+     "lˈɛd", "lˈɛd"),
+]
+
+
+def _heteronyms(text: str, british: bool) -> str:
+    """``text`` with each heteronym :data:`_HETERONYMS` can read from context marked with its phonemes."""
+    def mark(m: re.Match, phonemes: str) -> str:
+        group = next(g for g in ("w", "w2", "w3") if g in m.re.groupindex and m.group(g))
+        start, end = m.start(group) - m.start(), m.end(group) - m.start()
+        whole = m.group(0)
+        return f"{whole[:start]}[{whole[start:end]}](/{phonemes}/){whole[end:]}"
+
+    for pattern, us, uk in _HETERONYMS:
+        text = pattern.sub(lambda m: mark(m, uk if british else us), text)
+    return text
+
 
 def misaki_missing() -> str | None:
     """None when misaki and its spaCy pipeline can be imported; otherwise what to install."""
@@ -91,6 +144,17 @@ class MisakiG2P:
         if not text.strip():
             return ""
         text = _IMPERATIVE_READ.sub("[read](/ɹˈiːd/)" if british else "[read](/ɹˈid/)", text)
+        text = _outside_spans(text, lambda part: _heteronyms(part, british))
         with self._lock, ESPEAK_LOCK:
             phonemes, _ = self._g2p[british](text)
         return phonemes.strip()
+
+
+def _outside_spans(text: str, fn) -> str:
+    """``fn`` applied to the parts of ``text`` outside ``[word](/phonemes/)`` spans."""
+    out, last = [], 0
+    for m in _SPAN.finditer(text):
+        out += [fn(text[last:m.start()]), m.group(0)]
+        last = m.end()
+    out.append(fn(text[last:]))
+    return "".join(out)
