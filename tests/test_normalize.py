@@ -303,3 +303,48 @@ def test_the_text_check_keeps_every_symbol_the_normaliser_reads():
     kept = clean_text("x " + " ".join(READ_SYMBOLS))
     assert set(kept.text) >= READ_SYMBOLS and not kept.notices
     assert normalize(clean_text("A crowd of ~40, ±3, paid 50¢.").text) == "A crowd of about forty, plus or minus three, paid fifty cents."
+
+
+# classes found on a sixth fresh list (tests written with other wording)
+@pytest.mark.parametrize("written, spoken", [
+    ("Practice is Thu 9/5 at the gym.", "Practice is Thursday September fifth at the gym."),
+    ("Fri., 11/22 works for me.", "Friday, November twenty-second works for me."),
+    ("The fair runs Aug. 3–7 downtown.", "The fair runs August third to seventh downtown."),
+    ("Sales ran 10%–12% higher.", "Sales ran ten percent to twelve percent higher."),
+    ("Open port 5432 and port 3000.", "Open port fifty-four thirty-two and port three thousand."),
+    ("It returned error 500 again.", "It returned error five hundred again."),
+    ("A HTTP 404 page.", "A HTTP four oh four page."),
+    ("File Form 1099 by March.", "File Form ten ninety-nine by March."),
+    ("Sign up for MATH 221 early.", "Sign up for MATH two twenty-one early."),
+    ("The F-35 and the B-767 flew over.", "The F thirty-five and the B-seven sixty-seven flew over."),
+    ("Report at 0600 hours.", "Report at oh six hundred hours."),
+    ("Lights out by 2215 hours.", "Lights out by twenty-two fifteen hours."),
+    ("Roll it into your 403(b) plan.", "Roll it into your four oh three b plan."),
+    ("Under Rule 23(a)(2) the class is certified.", "Under Rule twenty-three a two the class is certified."),
+    ("Roughly 1.6 × 10^-19 coulombs.", "Roughly one point six times ten to the minus nineteen coulombs."),
+    ("A speed of 2 × 10^5 m/s.", "A speed of two times ten to the fifth meters per second."),
+    ("It runs at 7,200 rpm.", "It runs at seven thousand two hundred revolutions per minute."),
+    ("The engine makes 250 hp.", "The engine makes two hundred fifty horsepower."),
+    ("Inflate to 32 psi.", "Inflate to thirty-two pounds per square inch."),
+    ("Pores of 2 µm or less.", "Pores of two micrometers or less."),
+    ("It scored 28 pts tonight.", "It scored twenty-eight points tonight."),
+    ("Use the 10 mL cup.", "Use the ten milliliter cup."),
+    ("Every 5 min between stops.", "Every five minutes between stops."),
+    ("It costs a $40 deposit.", "It costs a forty dollar deposit."),
+    ("It costs $40 more.", "It costs forty dollars more."),
+    ("Pi ≈ 3.14 here.", "Pi approximately three point one four here."),
+    ("See 15 U.S.C. §§ 1-7 for more.", "See fifteen USC sections one to seven for more."),
+    ("Per para. 4 of the lease.", "Per paragraph four of the lease."),
+    ("Dep. 08:10, arr. 11:45.", "departs eight ten, arrives eleven forty-five."),
+    ("Meet in Rm. 12 at noon.", "Meet in room twelve at noon."),
+    ("Utilities incl., parking avail.", "Utilities included, parking available."),
+    ("Your ref. AB12C is noted.", "Your reference AB twelve C is noted."),
+    ("Lunch is at 12:00 noon.", "Lunch is at twelve noon."),
+    ("A 2x4 board.", "A two by four board."),
+    ("Great job :) see you <3", "Great job see you"),
+    ("They moved to the U.S. The rest stayed.", "They moved to the US. The rest stayed."),
+    ("The U.S. Navy sailed.", "The US Navy sailed."),
+    ("Her ZIP code is 60614.", "Her ZIP code is six zero six one four."),
+])
+def test_sixth_list_classes(written, spoken):
+    assert normalize(written) == spoken

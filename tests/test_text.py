@@ -286,6 +286,11 @@ def test_the_chunker_ends_a_sentence_after_an_abbreviation_where_the_normaliser_
         "Shares of Acme Inc. rose today.": ["Shares of Acme Incorporated rose today."],
         "Send it to 1600 Pennsylvania Ave. NW, Washington.": ["Send it to sixteen hundred Pennsylvania Avenue Northwest, Washington."],
         "Dr. Smith lives on Smith Dr. in town.": ["Doctor Smith lives on Smith Drive in town."],
+        "We moved to the U.S. The weather is fine.": ["We moved to the US.", "The weather is fine."],
+        "The U.S. Army is here.": ["The US Army is here."],
+        "Reply by 5 p.m. Someone will call.": ["Reply by five PM.", "Someone will call."],
+        "Open at 9 a.m. Eastern daily.": ["Open at nine AM Eastern daily."],
+        "Your booking ref. KX7R2P is held.": ["Your booking reference KX seven R two P is held."],
     }
     for text, spoken in cases.items():
         assert [c.render_text for c in split_chunks(text, first_max_chars=300)] == spoken, text

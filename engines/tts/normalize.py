@@ -188,6 +188,14 @@ UNITS: dict[str, tuple[str, str]] = {
     "m²": ("square meter", "square meters"), "km²": ("square kilometer", "square kilometers"),
     "ft²": ("square foot", "square feet"),
     "%": ("percent", "percent"), "x": ("times", "times"), "¢": ("cent", "cents"),
+    "m/s²": ("meter per second squared", "meters per second squared"),
+    "m/s2": ("meter per second squared", "meters per second squared"),
+    "m/s": ("meter per second", "meters per second"), "km/s": ("kilometer per second", "kilometers per second"),
+    "kJ/mol": ("kilojoule per mole", "kilojoules per mole"), "kJ": ("kilojoule", "kilojoules"),
+    "kN": ("kilonewton", "kilonewtons"), "µm": ("micrometer", "micrometers"), "μm": ("micrometer", "micrometers"),
+    "nm": ("nanometer", "nanometers"), "hp": ("horsepower", "horsepower"), "mpg": ("mile per gallon", "miles per gallon"),
+    "psi": ("pound per square inch", "pounds per square inch"), "rpm": ("revolution per minute", "revolutions per minute"),
+    "dB": ("decibel", "decibels"), "pts": ("point", "points"),
 }
 # single capitals that are units only when no capitalised word follows ("65 W" but "100 W Main St")
 _CAPITAL_UNITS = {"W", "V", "L"}
@@ -226,7 +234,7 @@ CURRENCIES = {
 _CURRENCY_SIGNS = "".join(sign for sign in CURRENCIES if len(sign) == 1)
 _CURRENCY_CODES = "|".join(code for code in CURRENCIES if len(code) == 3)
 # symbols the normaliser reads aloud (the text check keeps them: engines.tts.text.clean_text)
-READ_SYMBOLS = frozenset(_CURRENCY_SIGNS + "¢~±×÷≥≤№²³")
+READ_SYMBOLS = frozenset(_CURRENCY_SIGNS + "¢~±≈×÷≥≤№²³^µμ")
 _MAGNITUDES = {"thousand": "thousand", "million": "million", "billion": "billion", "trillion": "trillion",
                "k": "thousand", "K": "thousand", "m": "million", "M": "million", "mn": "million",
                "b": "billion", "B": "billion", "bn": "billion", "tn": "trillion"}
@@ -250,7 +258,8 @@ _FRACTION_AFTER = {"of", "cup", "cups", "teaspoon", "teaspoons", "tablespoon", "
 # Words that make "a/b" a date.
 _DATE_BEFORE = {"on", "by", "until", "till", "from", "through", "before", "after", "since", "due", "dated",
                 "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today",
-                "deadline", "expires", "expiry", "starting", "ending", "date"}
+                "deadline", "expires", "expiry", "starting", "ending", "date",
+                "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun"}
 
 
 def _number_of(s: str) -> float:
@@ -403,6 +412,10 @@ def _money_code_after(m: re.Match) -> str:
 
 def _money(m: re.Match) -> str:
     sym, num, num2, mag = m.group("sym"), m.group("num"), m.group("num2"), m.group("mag")
+    whole = re.fullmatch(r"(\d{1,3}(?:,\d{3})*|\d+)(?:\.00)?", num)
+    if not num2 and whole and _attributive(m):  # "a $250.00 overdraft fee": the amount names a kind
+        amount = f"{number(whole.group(1))} {_MAGNITUDES[mag]}" if mag else number(whole.group(1))
+        return f"{amount} {CURRENCIES[sym][0]}"
     if num2:
         if mag:
             return f"{number(num)} to {number(num2)} {_MAGNITUDES[mag]} {CURRENCIES[sym][1]}"
@@ -414,7 +427,10 @@ def _money(m: re.Match) -> str:
 _ORD_SUFFIX = r"(?:st|nd|rd|th)"
 _MONTH_DAY = re.compile(
     r"\b(?P<month>" + _MONTH_RE + r")\s+(?P<day>\d{1,2})" + _ORD_SUFFIX + r"?(?!\d|[:.,]\d|\w)"
+    r"(?:\s?[–-]\s?(?P<day2>\d{1,2})" + _ORD_SUFFIX + r"?(?!\d|[:.,]\d|\w))?"
     r"(?:(?P<comma>,?)\s+(?P<year>\d{4})(?!\d|[:.,]\d))?")
+# a weekday written short before a date: "Sat 10/12", "Mon 3/4"
+_WEEKDAY_BEFORE_DATE = re.compile(r"\b(Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\b\.?(?=,?\s+\d{1,2}/\d{1,2}\b)")
 _DAY_MONTH = re.compile(
     r"\b(?:(?P<the>the)\s+)?(?P<day>\d{1,2})" + _ORD_SUFFIX + r"?(?:\s+of)?\s+(?P<month>" + _MONTH_RE + r")(?!\w)"
     r"(?:(?P<comma>,?)\s+(?P<year>\d{4})(?!\d|[:.,]\d))?")
@@ -437,9 +453,13 @@ def _date_words(month: int, day: int, yr: int | None, day_first: bool = False) -
 
 def _month_day(m: re.Match) -> str:
     day = int(m.group("day"))
-    if not 1 <= day <= 31:
+    day2 = int(m.group("day2")) if m.group("day2") else None
+    if not 1 <= day <= 31 or day2 is not None and not day < day2 <= 31:
         return m.group(0)
     yr = m.group("year")
+    if day2 is not None:  # "Oct. 14–18": October fourteenth to eighteenth
+        first = _date_words(_month_number(m.group("month")), day, None)
+        return f"{first} to {ordinal(day2)}" + (f", {year(int(yr))}" if yr else "")
     return _date_words(_month_number(m.group("month")), day, int(yr) if yr else None)
 
 
@@ -503,7 +523,9 @@ def _clock(m: re.Match) -> str:
     if h > 24 or mi > 59:
         return m.group(0)
     ampm, stop = _ampm_words(m)
-    if mi == 0:
+    if mi == 0 and re.match(r"\s+(?:noon|midnight)\b", m.string[m.end():]):
+        spoken = cardinal(h)  # "12:00 noon": twelve noon
+    elif mi == 0:
         spoken = cardinal(h) + (" o'clock" if not ampm and h <= 12 else "" if ampm else " hundred")
     elif mi < 10:
         spoken = f"{cardinal(h)} oh {cardinal(mi)}"
@@ -603,7 +625,7 @@ def _slash_words(m: re.Match) -> str:
     whole, a, b = m.group("whole"), int(m.group("a")), int(m.group("b"))
     before = m.string[: m.start()].split()
     after = m.string[m.end():].split()
-    prev = before[-1].lower().strip(",") if before else ""
+    prev = before[-1].lower().strip(",.") if before else ""
     nxt = after[0].lower().strip(",.;:!?") if after else ""
     if b == 0:
         return m.group(0)
@@ -682,14 +704,20 @@ _DIGITS_IN_WORD = re.compile(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])")
 
 
 # words after "a 5 km …" that do not make the measure an adjective ("a 5 km of road" is rare, "a 5 km walk")
-_NOT_ATTRIBUTIVE = {"of", "and", "or", "to", "per", "away", "from", "in", "on", "at", "by", "for", "with", "than"}
+_NOT_ATTRIBUTIVE = {"of", "and", "or", "to", "per", "away", "from", "in", "on", "at", "by", "for", "with", "than",
+                    "is", "are", "was", "were", "will", "would", "can", "could", "has", "have", "had", "should",
+                    "must", "may", "might", "does", "did", "do", "each", "apiece", "total", "altogether", "more",
+                    "less", "long", "wide", "high", "tall", "deep", "old", "ago", "later", "earlier", "between",
+                    "after", "before", "during", "until", "into", "over", "under", "through", "within", "without",
+                    "across", "around", "since", "behind", "above", "below", "then", "when", "while", "if"}
+_DETERMINERS = {"a", "an", "the", "its", "their", "our", "your", "his", "her", "my", "this", "that"}
 
 
 def _attributive(m: re.Match) -> bool:
-    """Whether the measure matched names a kind ("a 2 TB drive", "a 55-inch TV"): after "a" or
-    "an", before a word that is not a preposition or conjunction."""
+    """Whether the measure matched names a kind ("a 2 TB drive", "the 15 mm limit"): after a
+    determiner, before a word that is not a preposition, conjunction or verb."""
     after = re.match(r"\s+([A-Za-z]+)\b", m.string[m.end():])
-    return _prev_word(m.string, m.start())[0].lower() in ("a", "an") and bool(after) and after.group(1) not in _NOT_ATTRIBUTIVE
+    return _prev_word(m.string, m.start())[0].lower() in _DETERMINERS and bool(after) and after.group(1) not in _NOT_ATTRIBUTIVE
 
 
 _HYPHEN_UNITS = {**{u: UNITS[u][0] for u in ("lb", "lbs", "oz", "kg", "g", "mg", "km", "mi", "ft", "cm", "mm", "m",
@@ -736,13 +764,17 @@ _TRAILING = {"Jr.": "Junior", "Sr.": "Senior", "Inc.": "Incorporated", "Ltd.": "
              "est.": "established", "Est.": "Established", "max.": "maximum", "avg.": "average",
              "dept.": "department", "yr.": "year", "yrs.": "years", "wk.": "week", "wks.": "weeks",
              "mo.": "month", "mos.": "months", "hr.": "hour", "hrs.": "hours", "Ph.D.": "PhD",
-             "ext.": "extension", "tel.": "telephone", "fig.": "figure", "Fig.": "Figure"}
+             "ext.": "extension", "tel.": "telephone", "fig.": "figure", "Fig.": "Figure",
+             "ref.": "reference", "Ref.": "Reference", "avail.": "available", "pkg.": "package", "hwy.": "highway",
+             "para.": "paragraph", "paras.": "paragraphs", "incl.": "including", "Incl.": "Including"}
 _PHRASES = {"e.g.": "for example", "i.e.": "that is", "a.k.a.": "also known as", "w/o": "without",
             "vs": "versus", "vs.": "versus", "v.": "versus", "approx.": "approximately", "w/": "with",
             "cf.": "compare"}
 _BEFORE_NUMBER = {"No.": "number", "no.": "number", "Nos.": "numbers", "nos.": "numbers", "pp.": "pages",
                   "p.": "page", "Vol.": "volume", "vol.": "volume", "Ch.": "chapter", "ch.": "chapter",
-                  "Fig.": "figure", "fig.": "figure", "Ex.": "exhibit", "Art.": "article", "Sec.": "section"}
+                  "Fig.": "figure", "fig.": "figure", "Ex.": "exhibit", "Art.": "article", "Sec.": "section",
+                  "Rm.": "room", "Dep.": "departs", "dep.": "departs", "Arr.": "arrives", "arr.": "arrives",
+                  "Para.": "paragraph"}
 _WEEKDAYS = {"Mon.": "Monday", "Tue.": "Tuesday", "Tues.": "Tuesday", "Wed.": "Wednesday",
              "Thu.": "Thursday", "Thur.": "Thursday", "Thurs.": "Thursday", "Fri.": "Friday",
              "Sat.": "Saturday", "Sun.": "Sunday"}
@@ -787,9 +819,10 @@ def sentence_ends_after(text: str, end: int) -> bool:
 
 def abbreviation_ends_sentence(text: str, end: int) -> bool:
     """Whether the period of a trailing abbreviation ("Inc.", "Ave.") just before ``end`` also
-    ends the sentence: as :func:`sentence_ends_after`, unless a compass direction follows
-    ("Pennsylvania Ave. NW")."""
-    return sentence_ends_after(text, end) and not _COMPASS_NEXT.match(text[end:])
+    ends the sentence: as :func:`sentence_ends_after`, unless a compass direction or a code
+    follows ("Pennsylvania Ave. NW", "ref. KX7R2P")."""
+    rest = text[end:]
+    return sentence_ends_after(text, end) and not _COMPASS_NEXT.match(rest) and not re.match(r"[ \t]+[A-Z0-9]*\d", rest)
 
 
 def _prev_word(text: str, start: int) -> tuple[str, bool]:
@@ -848,6 +881,8 @@ def _abbreviation(m: re.Match) -> str:
         return token[0] + "stablished"
     if token in ("est.", "Est.") and nxt[:1].islower():  # "est. processing time", "Est. cost"
         return token[0] + "stimated"
+    if token in ("incl.", "Incl.") and not nxt[:1].isalnum():  # "HOA incl.", "tax incl.)": included
+        return token[0] + "ncluded" + stop
     if token in _TRAILING:
         return _TRAILING[token] + stop
     return token
@@ -865,12 +900,32 @@ def _fiscal_year(m: re.Match) -> str:
 _DOTTED_INITIALISM = re.compile(r"(?<![\w.])((?:[A-Za-z]\.){2,})(?=[\s,;:!?)\"'”’]|$)")
 
 
+# words that open a sentence and seldom follow an initialism inside one: "… in the U.S. The firm …"
+_OPENERS_AFTER_INITIALISM = re.compile(
+    r"[ \t]+[\"“(]?(?:The|A|An|This|That|These|Those|It|Its|We|I|You|He|She|They|Our|Your|His|Her|Their|"
+    r"There|Here|In|On|At|For|But|And|So|If|When|While|After|Before|Please|What|How|Why|Who|Some|Many|Most|"
+    r"All|No|Yes|As|By|From|To|With|Also|However|Meanwhile|Then|Now|Today|Yesterday|Tomorrow|Each|Every|"
+    r"One|Two|Three)\b")
+
+
+def initialism_ends_sentence(text: str, end: int) -> bool:
+    """Whether the period of a dotted initialism ("U.S.") just before ``end`` also ends the
+    sentence: at the end of the text or a line, or before a word that opens one ("The", "We")."""
+    rest = text[end:]
+    return not rest.strip() or rest.lstrip(" \t").startswith("\n") or bool(_OPENERS_AFTER_INITIALISM.match(rest))
+
+
+def dotted_ends_sentence(text: str, end: int, token: str) -> bool:
+    """Whether the last period of ``token``, letters with periods ("U.S.", "p.m.") ending at
+    ``end``, also ends the sentence; the chunker asks the same (``engines.tts.text``)."""
+    if token.replace(".", "").upper() in ("AM", "PM"):
+        return _ampm_ends_sentence(text, end)
+    return initialism_ends_sentence(text, end)
+
+
 def _dotted_initialism(m: re.Match) -> str:
     letters = m.group(1).replace(".", "").upper()
-    rest = m.string[m.end(1):]
-    at_end = not rest.strip() or rest.lstrip(" \t").startswith("\n")
-    stop = "." if at_end or (letters in ("AM", "PM") and _ampm_ends_sentence(m.string, m.end(1))) else ""
-    return letters + stop
+    return letters + ("." if dotted_ends_sentence(m.string, m.end(1), m.group(1)) else "")
 
 
 # symbols (some passes above have already written their number in words: "+12%" is "+twelve percent" here)
@@ -888,10 +943,14 @@ _SYMBOLS = [
     (re.compile(r"(?<=\d)\+(?!\w)"), " plus"),
     (re.compile(r"\s+\+\s+"), " plus "),
     (re.compile(r"\s+=\s+"), " equals "),
-    (re.compile(r"\s+[×x]\s+(?=\d)"), " times "),
+    (re.compile(r"\s+[×x]\s+(?=\d|" + _NUMBER_WORD + r")"), " times "),
     (re.compile(r"(?<![\w#])#(?=\d)"), "number "),
     (re.compile(r"(?<=\w )#(?=[\s,.;:!?)]|$)"), "number"),  # "your order # in the subject"
     (re.compile(r"\s*±\s*"), " plus or minus "),
+    (re.compile(r"\s*≈\s*"), " approximately "),
+    (re.compile(r"§§\s?"), "sections "),
+    (re.compile(r"(?<=\w)\s?–\s?(?=\w)"), " to "),  # an en dash left between words or numbers is a range
+    (re.compile(r"(?<![\w<])(?:[:;]-?[)(DP]|<3)(?![\w)])"), " "),  # emoticons: ":)", ";-)", "<3"
     (re.compile(r"\s*÷\s*"), " divided by "),
     (re.compile(r"№\s?"), "number "),
     (re.compile(r"(?<=\w)²"), " squared"), (re.compile(r"(?<=\w)³"), " cubed"),
@@ -921,12 +980,13 @@ _PLACES = {"seat", "row", "gate", "exit", "apt", "apartment", "flat", "unit", "s
 
 
 def pairs(n: int) -> str:
-    """A three- or four-digit name read in pairs, as rooms, flights, roads and houses are:
+    """A three- or four-digit name read in pairs, as rooms, flights, roads, codes and houses are:
     ``214`` → "two fourteen", ``902`` → "nine oh two", ``300`` → "three hundred", ``1204`` →
-    "twelve oh four" (as a year is)."""
-    if n >= 1000:
-        return year(n)
+    "twelve oh four", ``8080`` → "eighty eighty", ``2100`` → "twenty-one hundred"; ``3000`` and
+    ``2005`` as numbers."""
     high, low = divmod(n, 100)
+    if n >= 1000 and high % 10 == 0 and low < 10:
+        return cardinal(n)
     if low == 0:
         return f"{cardinal(high)} hundred"
     return f"{cardinal(high)} oh {cardinal(low)}" if low < 10 else f"{cardinal(high)} {cardinal(low)}"
@@ -937,7 +997,9 @@ def pairs(n: int) -> str:
 _NAMED_NUMBER = re.compile(
     r"(?P<head>\b(?:[Ff]light[ \t][A-Z0-9]{2}(?=[ \t]?\d)|[Rr]oom|Rm\.|[Ss]uite|[Ff]light|Box|[Hh]ighway|[Rr]oute|Rte\.|[Ii]nterstate|I-|[Gg]ate|[Bb]us|[Aa]partment|"
     r"[Uu]nit|[Bb]uilding|[Tt]erminal|[Ss]tudio|[Pp]ier|[Cc]hannel|[Ss]ection|[Ee]xit|[Pp]latform|[Ll]ocker|[Cc]abin|"
-    r"[Bb]erth|Boeing|Airbus A)[ \t]?)(?P<num>\d{3,4})(?![\w.,]\d|\d|[\w%°-])")
+    r"[Bb]erth|Boeing|Airbus A|[Ee]rror|HTTP|[Pp]ort|[Bb]uild|Form|[A-Z]-)[ \t]?)(?P<num>\d{3,4})(?![\w.,]\d|\d|[\w%°-])")
+# a course or model code: "CHEM 101", "CS 229" (a word in capitals, then three digits)
+_CAPS_CODE = re.compile(r"\b(?P<head>[A-Z]{2,5}[ \t])(?P<num>[1-9]\d{2})(?![\w.,]\d|\d|[\w%°/-])")
 _HOUSE_NUMBER = re.compile(r"(?<![\w.,$£€-])(?P<num>\d{3})(?=(?:\s+(?:North|South|East|West|[NSEW]\.?))?" + _STREET_AHEAD.pattern + ")")
 
 
@@ -948,6 +1010,40 @@ def _num_magnitude(m: re.Match) -> str:
         return m.group(0)  # "3M", "221B Baker Street", "exit 42B": a name, a flat or a seat, not millions
         # ("1.5B", "70B parameters", "50M users" are)
     return f"{number(num)} {_MAGNITUDES[mag]}"
+
+
+# a 24-hour time written as four digits: "0800 hours", "at 0830"
+_MILITARY_TIME = re.compile(r"(?:(?<=\bat )|(?<=\bby )|(?<=\buntil )|(?<=\bfrom ))?\b(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)"
+                            r"(?=\s+hours\b)|(?<=\b(?:at|by) )(?P<h2>0\d)(?P<m2>[0-5]\d)\b(?![\w.,:]\d)")
+
+
+def _military_time(m: re.Match) -> str:
+    h, mi = (m.group("h"), m.group("m")) if m.group("h") else (m.group("h2"), m.group("m2"))
+    hour = ("oh " if h.startswith("0") else "") + cardinal(int(h))
+    return f"{hour} hundred" if mi == "00" else f"{hour} oh {cardinal(int(mi))}" if mi.startswith("0") else f"{hour} {cardinal(int(mi))}"
+
+
+# a number with lettered or numbered parts in brackets: "401(k)", "12(b)(6)", "§ 501(c)(3)"
+_PARTS = re.compile(r"(?<![\w.])(?P<num>\d{1,4})(?P<parts>(?:\([a-z0-9]{1,3}\))+)(?![\w(])")
+
+
+def _parts(m: re.Match) -> str:
+    n = m.group("num")
+    head = pairs(int(n)) if len(n) >= 3 else cardinal(int(n))
+    parts = re.findall(r"\(([a-z0-9]+)\)", m.group("parts"))
+    return " ".join([head] + [cardinal(int(p)) if p.isdigit() else p for p in parts])
+
+
+# powers: "10^23", "3.0 × 10^8"
+_POWER = re.compile(r"(?<![\w.])(?P<base>\d+)\^(?P<neg>[-−])?(?P<exp>\d{1,3})(?![\d.])"
+                    r"(?:\s?(?P<unit>" + _UNIT_RE + r")" + _UNIT_AFTER + r")?")
+
+
+def _power(m: re.Match) -> str:
+    exp = int(m.group("exp"))
+    power = f"minus {cardinal(exp)}" if m.group("neg") else ordinal(exp) if exp != 2 else "second"
+    unit = f" {UNITS[m.group('unit')][1]}" if m.group("unit") else ""
+    return f"{cardinal(int(m.group('base')))} to the {power}{unit}"
 
 
 # durations written h:mm:ss ("finished in 2:31:04")
@@ -1078,7 +1174,7 @@ def _dimensions(m: re.Match) -> str:
     after = m.string[m.end():].split()
     unit = after[0].strip(",.;:!?)").lower() if after else ""
     tight = not m.group("s1") and not m.group("s2")
-    if not (m.group("inch") or m.group("c") or unit in _LENGTHS or (tight and len(m.group("a")) > 1 and len(m.group("b")) > 1)):
+    if not (m.group("inch") or m.group("c") or unit in _LENGTHS or tight):  # "1920x1080", "a 4x4"
         return m.group(0)
     sides = " by ".join(g for g in (m.group("a"), m.group("b"), m.group("c")) if g)
     if m.group("inch"):  # "12 x 8 x 4 in.": the dot may end the sentence too
@@ -1092,7 +1188,7 @@ def _dimensions(m: re.Match) -> str:
 _DIGIT_GROUPS = re.compile(r"(?<![\w.,-])\d+(?:-\d+){2,}(?![\w-]|[.,]\d)")
 _CODE_WORDS = (r"(?:number|No\.|no\.|account|ticket|reference|ref\.?|confirmation|booking|tracking|invoice|code|PIN|ZIP|"
                r"policy|case|serial|extension|ending in|ending with|ends in)")
-_CODE_NUMBER = re.compile(r"(?P<head>\b" + _CODE_WORDS + r"\s?|(?<![\w#])#)(?P<num>\d{3,}|\d+(?:-\d+)+)(?![\w.,]\d|\d|-\d)")
+_CODE_NUMBER = re.compile(r"(?P<head>\b" + _CODE_WORDS + r"(?:\s(?:is|as|was|:))?\s?|(?<![\w#])#)(?P<num>\d{3,}|\d+(?:-\d+)+)(?![\w.,]\d|\d|-\d)")
 _ZIP = re.compile(r"(?<=,\s)(?P<state>[A-Z]{2})\s(?P<zip>\d{5})(?:-(?P<plus4>\d{4}))?(?!\d|[.,]\d)")
 
 
@@ -1197,6 +1293,10 @@ _PASSES = [
     (_URL, _url),
     (_PER_UNIT, _per_unit),
     (_PO_BOX, "P O "),
+    (_WEEKDAY_BEFORE_DATE, lambda m: _DAY_NAMES[m.group(1).lower()]),
+    (_POWER, _power),
+    (_PARTS, _parts),
+    (_MILITARY_TIME, _military_time),
     (_FISCAL_YEAR, _fiscal_year),
     (_HEX, _hex),
     (_VERSION, _version),
@@ -1214,6 +1314,7 @@ _PASSES = [
     (_HOUSE_NUMBER, lambda m: pairs(int(m.group("num")))),
     (_MONEY_CODE_AFTER, _money_code_after),
     (_MONEY, _money),
+    (_CAPS_CODE, lambda m: m.group("head") + pairs(int(m.group("num")))),
     (_NUM_MAGNITUDE, _num_magnitude),
     (_FEET_INCHES, _feet_inches),
     (_INCHES, _inches),

@@ -23,7 +23,7 @@ from typing import Iterable, Iterator, Mapping
 
 from audiokit.errors import InvalidInput
 from engines.tts.normalize import (LEADING_ABBREVIATIONS, PHONEME_SPAN, READ_SYMBOLS, TRAILING_ABBREVIATIONS,
-                                   abbreviation_ends_sentence, normalize)
+                                   abbreviation_ends_sentence, dotted_ends_sentence, normalize)
 
 MAX_CHARS = 10_000
 # Longest chunk, in characters of its spoken form: Kokoro's context is 510 phonemes, and
@@ -164,8 +164,11 @@ def _sentence_spans(paragraph: str) -> list[str]:
         if key in TRAILING_ABBREVIATIONS:  # "Acme Inc. The …" ends; "Acme Inc. shares" does not
             if not abbreviation_ends_sentence(paragraph, m.start() + 1):
                 continue
-        elif re.fullmatch(r"(?:[A-Za-z]\.)+", last) or key in LEADING_ABBREVIATIONS:
-            continue  # "Dr. Smith", "U.S. army", "e.g. this"
+        elif re.fullmatch(r"(?:[A-Za-z]\.){2,}", last) and key not in LEADING_ABBREVIATIONS:
+            if not dotted_ends_sentence(paragraph, m.start() + 1, last):  # "the U.S. Army", "by 5 p.m. Please"
+                continue
+        elif re.fullmatch(r"[A-Za-z]\.", last) or key in LEADING_ABBREVIATIONS:
+            continue  # "Dr. Smith", "J. Smith", "e.g. this"
         if last.endswith(".") and paragraph[m.end():m.end() + 1].islower():
             continue  # a sentence does not open in lower case: "a 12 lb. turkey", "a Ph.D. in physics"
         sentences.append(paragraph[start : m.end()].strip())
