@@ -311,6 +311,7 @@ def test_the_text_check_keeps_every_symbol_the_normaliser_reads():
     ("Fri., 11/22 works for me.", "Friday, November twenty-second works for me."),
     ("The fair runs Aug. 3–7 downtown.", "The fair runs August third to seventh downtown."),
     ("Sales ran 10%–12% higher.", "Sales ran ten percent to twelve percent higher."),
+    ("The north–south line and the Mexico–US border.", "The north–south line and the Mexico–US border."),
     ("Open port 5432 and port 3000.", "Open port fifty-four thirty-two and port three thousand."),
     ("It returned error 500 again.", "It returned error five hundred again."),
     ("A HTTP 404 page.", "A HTTP four oh four page."),

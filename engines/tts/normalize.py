@@ -931,6 +931,9 @@ def _dotted_initialism(m: re.Match) -> str:
 # symbols (some passes above have already written their number in words: "+12%" is "+twelve percent" here)
 _NUMBER_WORD = (r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
                 r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)\b")
+# a number already in words, as a whole word ("twelve", "twenty-six", "hundred", "eighteenth")
+_NUMBER_WORD_RE = re.compile(r"(?:[a-z]+-)?(?:" + _NUMBER_WORD[3:-3] + r"|first|second|third|fourth|fifth|sixth|seventh|"
+                             r"eighth|ninth|tenth|eleventh|twelfth|[a-z]+teenth|[a-z]+ieth)|hundred|thousand|million|billion")
 _SYMBOLS = [
     (re.compile(r"\bCtrl\+"), "Control "), (re.compile(r"\bCmd\+"), "Command "),
     (re.compile(r"\b(Alt|Shift|Option|Fn|Win)\+(?=\w)"), r"\1 "),
@@ -949,7 +952,11 @@ _SYMBOLS = [
     (re.compile(r"\s*±\s*"), " plus or minus "),
     (re.compile(r"\s*≈\s*"), " approximately "),
     (re.compile(r"§§\s?"), "sections "),
-    (re.compile(r"(?<=\w)\s?–\s?(?=\w)"), " to "),  # an en dash left between words or numbers is a range
+    # an en dash left between numbers already in words is a range ("3.75%–4%"); between names it
+    # is not ("the Mexico–US border")
+    (re.compile(r"\b(?P<l>[a-z]+)\s?–\s?(?P<r>[a-z]+)\b"),
+     lambda m: f"{m.group('l')} to {m.group('r')}" if _NUMBER_WORD_RE.fullmatch(m.group("r"))
+     and (m.group("l") == "percent" or _NUMBER_WORD_RE.fullmatch(m.group("l"))) else m.group(0)),
     (re.compile(r"(?<![\w<])(?:[:;]-?[)(DP]|<3)(?![\w)])"), " "),  # emoticons: ":)", ";-)", "<3"
     (re.compile(r"\s*÷\s*"), " divided by "),
     (re.compile(r"№\s?"), "number "),
