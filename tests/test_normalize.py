@@ -349,3 +349,44 @@ def test_the_text_check_keeps_every_symbol_the_normaliser_reads():
 ])
 def test_sixth_list_classes(written, spoken):
     assert normalize(written) == spoken
+
+
+# classes found on a seventh fresh list, British and American news (tests written with other wording)
+@pytest.mark.parametrize("written, spoken", [
+    ("A sandwich is £3.20 and a tea £1.05.", "A sandwich is three pounds twenty and a tea one pound five."),
+    ("It costs £0.80 now.", "It costs eighty pence now."),
+    ("He now weighs 14st 2lb.", "He now weighs fourteen stone two pounds."),
+    ("The 21st and 22nd, not the 21nd.", "The twenty-first and twenty-second, not the twenty-one nd."),
+    ("Highs of 24C are expected.", "Highs of twenty-four degrees Celsius are expected."),
+    ("It could reach 95F by noon.", "It could reach ninety-five degrees Fahrenheit by noon."),
+    ("Apartment 3C is empty.", "Apartment three C is empty."),
+    ("The 9.45pm train and the 6.05 a.m. bus.", "The nine forty-five PM train and the six oh five AM bus."),
+    ("Prices rose 2.45 points.", "Prices rose two point four five points."),
+    ("The 49ers and the 76ers won.", "The forty-niners and the seventy-sixers won."),
+    ("A .22 caliber rifle.", "A twenty-two caliber rifle."),
+    ("A 20p coin and a 1p coin.", "A twenty pence coin and a one penny coin."),
+    ("Streams in 1080p.", "Streams in one thousand eighty p."),  # a resolution, not pence
+    ("Meet in Rm 118.", "Meet in Room one eighteen."),
+    ("Schools for grades K-5 and K–12.", "Schools for grades K through five and K through twelve."),
+    ("Shares of AT&T and P&G rose; R&D spending fell.", "Shares of A T and T and P and G rose; R and D spending fell."),
+    ("A fire on E. 14th St. spread.", "A fire on East fourteenth Street spread."),
+    ("He walked out of No 10 today.", "He walked out of Number ten today."),
+    ("Send it to EC1A 1BB by Friday.", "Send it to E C one A, one B B by Friday."),
+    ("A salary of £40,000 p.a. is offered.", "A salary of forty thousand pounds per annum is offered."),
+    ("The abbey was founded c. 1090.", "The abbey was founded circa ten ninety."),
+    ("It takes approx 20 minutes.", "It takes approximately twenty minutes."),
+    ("Tickets are £12 inc VAT.", "Tickets are twelve pounds including VAT."),
+    ("Call 0161 496 0000 ext 314.", "Call zero one six one, four nine six, zero zero zero zero extension three one four."),
+    ("Leeds v Everton kicks off at 3pm.", "Leeds versus Everton kicks off at three PM."),
+    ("Plan a v shape.", "Plan a v shape."),
+    ("A $2.4 billion deal was signed.", "A two point four billion dollar deal was signed."),
+    ("Profits were $2.4 billion in total.", "Profits were two point four billion dollars in total."),
+])
+def test_seventh_list_classes(written, spoken):
+    assert normalize(written) == spoken
+
+
+def test_a_space_before_a_decimal_point_is_kept():
+    from engines.tts.text import clean_text
+
+    assert clean_text("He owned a .38 revolver .").text == "He owned a .38 revolver."

@@ -378,6 +378,8 @@ def _money_amount(value: str, sym: str, magnitude: str | None) -> str:
     frac_n = int((frac + "0")[:2]) if frac else 0
     if frac and len(frac) > 2:  # $1.999: not money style, read as a decimal
         return f"{decimal(value)} {units}"
+    if sym == "£" and whole_n and frac_n:  # "£4.50": four pounds fifty
+        return f"{cardinal(whole_n)} {unit if whole_n == 1 else units} {cardinal(frac_n)}"
     parts = []
     if whole_n or not frac_n:
         parts.append(f"{cardinal(whole_n)} {unit if whole_n == 1 else units}")
@@ -413,8 +415,8 @@ def _money_code_after(m: re.Match) -> str:
 def _money(m: re.Match) -> str:
     sym, num, num2, mag = m.group("sym"), m.group("num"), m.group("num2"), m.group("mag")
     whole = re.fullmatch(r"(\d{1,3}(?:,\d{3})*|\d+)(?:\.00)?", num)
-    if not num2 and whole and _attributive(m):  # "a $250.00 overdraft fee": the amount names a kind
-        amount = f"{number(whole.group(1))} {_MAGNITUDES[mag]}" if mag else number(whole.group(1))
+    if not num2 and (whole or mag) and _attributive(m):  # "a $250.00 fee", "a $1.5 trillion package"
+        amount = f"{number(num)} {_MAGNITUDES[mag]}" if mag else number(whole.group(1))
         return f"{amount} {CURRENCIES[sym][0]}"
     if num2:
         if mag:
@@ -496,6 +498,7 @@ def _dotted_date(m: re.Match) -> str:
 # times: 7:45 a.m., 7:45am, 18:30, 7 p.m., 7pm, 12:00 noon
 _AMPM = r"(?P<ampm>[aApP])\.?\s?[mM]\.?(?![A-Za-z])"
 _CLOCK = re.compile(r"(?<![\d:.,])(?P<h>\d{1,2}):(?P<m>\d{2})(?!\d|:\d)(?:\s?" + _AMPM + r")?")
+_DOTTED_CLOCK = re.compile(r"(?<![\d.,])(?P<h>\d{1,2})\.(?P<m>[0-5]\d)(?=\s?[aApP]\.?\s?[mM]\.?(?![A-Za-z]))")  # "2.15pm"
 _HOUR_AMPM = re.compile(r"(?<![\d:.,])(?P<h>\d{1,2})\s?" + _AMPM)
 
 
@@ -693,7 +696,17 @@ def _year_or_number(m: re.Match) -> str:
 
 
 # ordinals, numbers with units, plain numbers
-_ORDINAL = re.compile(r"(?<![\w.,])(\d+)(?:st|nd|rd|th)\b")
+_ORDINAL = re.compile(r"(?<![\w.,])(\d+)(st|nd|rd|th)\b")
+
+
+def _ordinal(m: re.Match) -> str:
+    n, suffix = int(m.group(1)), m.group(2)
+    right = "th" if n % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    if suffix == right or suffix == "th":
+        return ordinal(n)
+    if suffix == "st":  # "12st 4lb": twelve stone (a British weight), not an ordinal
+        return f"{cardinal(n)} stone"
+    return m.group(0)
 # "lb." / "oz." / "tsp." mid-sentence: the abbreviation's own dot, not a full stop, when a word in lower
 # case follows ("a 12 lb. turkey", "2 tsp. salt"); before a capital it may end the sentence and stays.
 _DECIMAL_SECONDS = re.compile(r"(?<![\w.,])(\d+\.\d+)s\b")  # "ran it in 9.58s"
@@ -769,7 +782,7 @@ _TRAILING = {"Jr.": "Junior", "Sr.": "Senior", "Inc.": "Incorporated", "Ltd.": "
              "para.": "paragraph", "paras.": "paragraphs", "incl.": "including", "Incl.": "Including"}
 _PHRASES = {"e.g.": "for example", "i.e.": "that is", "a.k.a.": "also known as", "w/o": "without",
             "vs": "versus", "vs.": "versus", "v.": "versus", "approx.": "approximately", "w/": "with",
-            "cf.": "compare"}
+            "cf.": "compare", "p.a.": "per annum", "approx": "approximately"}
 _BEFORE_NUMBER = {"No.": "number", "no.": "number", "Nos.": "numbers", "nos.": "numbers", "pp.": "pages",
                   "p.": "page", "Vol.": "volume", "vol.": "volume", "Ch.": "chapter", "ch.": "chapter",
                   "Fig.": "figure", "fig.": "figure", "Ex.": "exhibit", "Art.": "article", "Sec.": "section",
@@ -789,7 +802,8 @@ LEADING_ABBREVIATIONS = frozenset(
      if key.endswith(".")} | set(_MONTH_ABBR) | {"st", "dr"})
 TRAILING_ABBREVIATIONS = frozenset(key.rstrip(".").lower() for key in _TRAILING) - LEADING_ABBREVIATIONS
 
-_ABBR_TOKEN = re.compile(r"(?<![\w.])([A-Za-z]{1,6}\.|vs|w/o|w/|e\.g\.|i\.e\.|a\.k\.a\.|Ph\.D\.|St\b|Dr\b|Ave\b|Rd\b)(?=[\s,;:!?)\"'”’]|$)")
+_ABBR_TOKEN = re.compile(r"(?<![\w.])([A-Za-z]{1,6}\.|vs|w/o|w/|e\.g\.|i\.e\.|a\.k\.a\.|p\.a\.|Ph\.D\.|St\b|Dr\b|Ave\b|Rd\b|"
+                         r"approx\b|inc\b|ext\b|tel\b|Tel:|v\b)(?=[\s,;:!?)\"'”’]|$)")
 
 
 # A compass direction after a street ("Pennsylvania Ave. NW", "Main St N"): said in words, and a
@@ -877,6 +891,13 @@ def _abbreviation(m: re.Match) -> str:
     month = token.rstrip(".").lower()
     if token.endswith(".") and month in _MONTH_ABBR and re.match(r"\s+\d", rest):
         return MONTHS[_MONTH_ABBR[month] - 1]
+    if token in ("c.", "ca.") and re.match(r"\s+\d{3,4}\b", rest):  # "built c. 1150": circa
+        return "circa"
+    if token == "v" and prev[:1].isupper() and nxt[:1].isupper():  # "Arsenal v Chelsea"
+        return "versus"
+    if token in ("inc", "ext", "Tel:", "tel") and (nxt[:1].isupper() or nxt[:1].isdigit()) and token != "inc" or \
+            token == "inc" and nxt[:1].isupper() and not prev[:1].isupper():  # "inc VAT", "ext 214"
+        return {"inc": "including", "ext": "extension", "tel": "telephone", "Tel:": "telephone"}[token]
     if token in ("est.", "Est.") and nxt[:1].isdigit():  # "Est. 1887"
         return token[0] + "stablished"
     if token in ("est.", "Est.") and nxt[:1].islower():  # "est. processing time", "Est. cost"
@@ -975,6 +996,32 @@ _SYMBOLS = [
 ]
 
 
+# a temperature written without its degree sign after a word that leads to one: "reach 30C", "highs of 86F"
+_BARE_DEGREES = re.compile(r"\b(?P<lead>(?:reach|reached|reaching|hit|hits|to|of|at|around|about|near|high|low|highs|lows|"
+                           r"minus|below|above|between|and|than|a) )(?P<neg>[-−])?(?P<num>\d{1,3})(?P<unit>[CF])\b(?![\w-])")
+
+
+def _bare_degrees(m: re.Match) -> str:
+    words = cardinal(int(m.group("num")))
+    scale = "Celsius" if m.group("unit") == "C" else "Fahrenheit"
+    sign = "minus " if m.group("neg") else ""
+    return f"{m.group('lead')}{sign}{words} degree{'s' * (words != 'one')} {scale}"
+
+
+# a calibre: "a .38 caliber revolver" → thirty-eight caliber
+_CALIBER = re.compile(r"(?<![\w.])\.(\d{2,3})(?=[ -]?(?:caliber|calibre|cal\b))")
+# pence: "a 10p rise", "50p coins" (two digits at most: "1080p" is a video resolution)
+_PENCE = re.compile(r"(?<![\w.,£])(\d{1,2})p\b(?![\w-])")
+
+# team names with a number: "49ers", "76ers"
+_NUMBER_ERS = re.compile(r"(?<![\w.,])(\d{1,3})ers\b")
+
+
+def _number_ers(m: re.Match) -> str:
+    words = cardinal(int(m.group(1)))
+    return words + ("rs" if words.endswith("e") else "ers")
+
+
 # magnitudes written after a bare number: 1.5M, 100k, 2.3bn (money has its own pass above)
 _NUM_MAGNITUDE = re.compile(
     r"(?<![\w.,])(?P<num>" + _NUM + r")(?:\s?(?P<word>bn|mn|tn)|(?P<mag>bn|mn|tn|[kKMB]))(?![A-Za-z0-9])")
@@ -1002,7 +1049,7 @@ def pairs(n: int) -> str:
 # the number of a room, flight, road or aircraft model: "Room 214", "Flight 902", "Highway 101",
 # "I-405", "Boeing 737"; and a house number before its street: "412 Oak Ave.", "221 W. 57th St."
 _NAMED_NUMBER = re.compile(
-    r"(?P<head>\b(?:[Ff]light[ \t][A-Z0-9]{2}(?=[ \t]?\d)|[Rr]oom|Rm\.|[Ss]uite|[Ff]light|Box|[Hh]ighway|[Rr]oute|Rte\.|[Ii]nterstate|I-|[Gg]ate|[Bb]us|[Aa]partment|"
+    r"(?P<head>\b(?:[Ff]light[ \t][A-Z0-9]{2}(?=[ \t]?\d)|[Rr]oom|Rm\.?|[Ss]uite|[Ff]light|Box|[Hh]ighway|[Rr]oute|Rte\.|[Ii]nterstate|I-|[Gg]ate|[Bb]us|[Aa]partment|"
     r"[Uu]nit|[Bb]uilding|[Tt]erminal|[Ss]tudio|[Pp]ier|[Cc]hannel|[Ss]ection|[Ee]xit|[Pp]latform|[Ll]ocker|[Cc]abin|"
     r"[Bb]erth|Boeing|Airbus A|[Ee]rror|HTTP|[Pp]ort|[Bb]uild|Form|[A-Z]-)[ \t]?)(?P<num>\d{3,4})(?![\w.,]\d|\d|[\w%°-])")
 # a course or model code: "CHEM 101", "CS 229" (a word in capitals, then three digits)
@@ -1028,6 +1075,24 @@ def _military_time(m: re.Match) -> str:
     h, mi = (m.group("h"), m.group("m")) if m.group("h") else (m.group("h2"), m.group("m2"))
     hour = ("oh " if h.startswith("0") else "") + cardinal(int(h))
     return f"{hour} hundred" if mi == "00" else f"{hour} oh {cardinal(int(mi))}" if mi.startswith("0") else f"{hour} {cardinal(int(mi))}"
+
+
+# school grades "K-8", "K–12": K through eight
+_GRADES = re.compile(r"\b(?:Pre-)?K[-–](\d{1,2})\b")
+# letters around an ampersand are said as letters: "AT&T", "R&D", "S&P 500"
+_LETTERS_AND = re.compile(r"\b([A-Z]{1,3})&([A-Z]{1,3})\b")
+# a compass letter before a numbered street: "W. 42nd St." → West 42nd St.
+_COMPASS_BEFORE_STREET = re.compile(r"\b([NSEW])\.?(?=\s+\d+(?:st|nd|rd|th)\s+(?:St|Street|Ave|Avenue|Rd|Road|Pl|Place|Dr|Drive)\b)")
+# "No 10" (a number, British style without the dot), not at the start of a sentence
+_NO_NUMBER = re.compile(r"(?<=[\w,] )No(?=\s\d)")
+# a UK postcode: "SW1A 2AA" → letters and digits one by one
+_POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s(\d[A-Z]{2})\b")
+
+
+def _postcode(m: re.Match) -> str:
+    def spell(part: str) -> str:
+        return " ".join(cardinal(int(c)) if c.isdigit() else c for c in part)
+    return f"{spell(m.group(1))}, {spell(m.group(2))}"
 
 
 # a number with lettered or numbered parts in brackets: "401(k)", "12(b)(6)", "§ 501(c)(3)"
@@ -1300,6 +1365,16 @@ _PASSES = [
     (_URL, _url),
     (_PER_UNIT, _per_unit),
     (_PO_BOX, "P O "),
+    (_DOTTED_CLOCK, lambda m: f"{m.group('h')}:{m.group('m')}"),
+    (_GRADES, lambda m: "K through " + cardinal(int(m.group(1)))),
+    (_LETTERS_AND, lambda m: " ".join(m.group(1)) + " and " + " ".join(m.group(2))),
+    (_COMPASS_BEFORE_STREET, lambda m: _COMPASS[m.group(1)]),
+    (_NO_NUMBER, "Number"),
+    (_POSTCODE, _postcode),
+    (_NUMBER_ERS, _number_ers),
+    (_CALIBER, lambda m: cardinal(int(m.group(1)))),
+    (_PENCE, lambda m: "one penny" if m.group(1) == "1" else f"{cardinal(int(m.group(1)))} pence"),
+    (_BARE_DEGREES, _bare_degrees),
     (_WEEKDAY_BEFORE_DATE, lambda m: _DAY_NAMES[m.group(1).lower()]),
     (_POWER, _power),
     (_PARTS, _parts),
@@ -1317,7 +1392,7 @@ _PASSES = [
     (_PHONE, _phone),
     (_PHONE_TRUNK, lambda m: _grouped_digits(m.group(0))),
     (_DIALLED, lambda m: m.group("verb") + m.group("gap") + digits(m.group("num"))),
-    (_NAMED_NUMBER, lambda m: m.group("head") + pairs(int(m.group("num")))),
+    (_NAMED_NUMBER, lambda m: re.sub(r"^Rm\.?", "Room", m.group("head")) + pairs(int(m.group("num")))),
     (_HOUSE_NUMBER, lambda m: pairs(int(m.group("num")))),
     (_MONEY_CODE_AFTER, _money_code_after),
     (_MONEY, _money),
@@ -1346,7 +1421,7 @@ _PASSES = [
     (_DECADE, _decade),
     (_SHORT_YEAR, _short_year),
     (_FOUR_DIGITS, _year_or_number),
-    (_ORDINAL, lambda m: ordinal(int(m.group(1)))),
+    (_ORDINAL, _ordinal),
     (_HYPHEN_UNIT, _hyphen_unit),
     (_NUM_UNIT, _num_unit),
     (_DECIMAL_SECONDS, lambda m: number(m.group(1)) + " seconds"),

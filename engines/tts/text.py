@@ -135,7 +135,7 @@ def clean_text(raw: str | None, max_chars: int = MAX_CHARS) -> CleanText:
             symbols += 1
             kept.append(" ")
     text = re.sub(r"[ ]{2,}", " ", "".join(kept))
-    text = re.sub(r"[ ]+([.,!?;:])", r"\1", text)
+    text = re.sub(r"[ ]+([.,!?;:])(?!(?<=\.)\d)", r"\1", text)  # but "a .38 caliber" keeps its space
     text = re.sub(r"\n[ ]+|[ ]+\n", "\n", text)
     text = re.sub(r"\n{3,}", "\n\n", text).strip()
     notices = []
