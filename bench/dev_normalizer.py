@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.dev_normalizer             # spoken_form(text) vs `spoken`: WER and the differences
     .venv/bin/python -m bench.dev_normalizer --render    # also render Kokoro voices and hear them with Whisper
+    .venv/bin/python -m bench.dev_normalizer --file bench/data/normalizer_lists/fresh6.toml   # another list
 
 Both sides go through whisper-normalizer's ``EnglishTextNormalizer`` before jiwer's WER, as in
 :mod:`bench.bench_tts_quality` (whose judge, renderer and WER this reuses). These sentences are
@@ -22,8 +23,8 @@ DATA = Path(__file__).resolve().parent / "data" / "tts_dev_sentences.toml"
 RENDER_VOICES = ("af_heart", "am_michael", "bf_emma", "bm_george")
 
 
-def load() -> list[dict]:
-    with DATA.open("rb") as f:
+def load(path: Path = DATA) -> list[dict]:
+    with Path(path).open("rb") as f:
         return tomllib.load(f)["sentence"]
 
 
@@ -79,8 +80,10 @@ def main() -> None:
     parser.add_argument("--render", action="store_true", help="also render Kokoro voices and transcribe them")
     parser.add_argument("--voices", default=",".join(RENDER_VOICES), help="comma-separated Kokoro voices for --render")
     parser.add_argument("--limit", type=int, default=0, help="render only the first N sentences (0: all)")
+    parser.add_argument("--file", type=Path, default=DATA,
+                        help="a development list (default: tts_dev_sentences.toml; more in bench/data/normalizer_lists)")
     args = parser.parse_args()
-    sentences = load()
+    sentences = load(args.file)
     compare(sentences, args.all)
     if args.render:
         render(sentences, tuple(args.voices.split(",")), args.limit)

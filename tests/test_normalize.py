@@ -381,6 +381,15 @@ def test_sixth_list_classes(written, spoken):
     ("Plan a v shape.", "Plan a v shape."),
     ("A $2.4 billion deal was signed.", "A two point four billion dollar deal was signed."),
     ("Profits were $2.4 billion in total.", "Profits were two point four billion dollars in total."),
+    # the narrow edges of the rules above
+    ("A K-9 unit searched the car.", "A K nine unit searched the car."),
+    ("We close at 10p.m. sharp.", "We close at ten PM sharp."),
+    ("We logged 2000 hours of video.", "We logged two thousand hours of video."),
+    ("Be back by 1800 hours.", "Be back by eighteen hundred hours."),
+    ("NASA 250 scientists signed it.", "NASA two hundred fifty scientists signed it."),
+    ("Storage is $5/GB per month.", "Storage is five dollars per gigabyte per month."),
+    ("Keep it under 5 mmol/L daily.", "Keep it under five millimoles per liter daily."),
+    ("Only £12 inc VAT, from Acme inc.", "Only twelve pounds including VAT, from Acme inc."),
 ])
 def test_seventh_list_classes(written, spoken):
     assert normalize(written) == spoken

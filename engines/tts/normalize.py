@@ -403,7 +403,7 @@ def _per_unit(m: re.Match) -> str:
     key = per.lower()
     if key in _PER_TIME:
         return f"{m.group('head')} {_PER_TIME[key]}"
-    if key in _PER_THING or per in UNITS and per not in ("x", "%", "h", "m", "s") and not per.isupper():
+    if key in _PER_THING or per in UNITS and len(per) > 1:  # not "km/h", "m/s", "mmol/L": units of their own
         return f"{m.group('head')} per {UNITS[per][0] if per in UNITS else key}"
     return m.group(0)
 
@@ -895,9 +895,10 @@ def _abbreviation(m: re.Match) -> str:
         return "circa"
     if token == "v" and prev[:1].isupper() and nxt[:1].isupper():  # "Arsenal v Chelsea"
         return "versus"
-    if token in ("inc", "ext", "Tel:", "tel") and (nxt[:1].isupper() or nxt[:1].isdigit()) and token != "inc" or \
-            token == "inc" and nxt[:1].isupper() and not prev[:1].isupper():  # "inc VAT", "ext 214"
-        return {"inc": "including", "ext": "extension", "tel": "telephone", "Tel:": "telephone"}[token]
+    if token in ("ext", "tel", "Tel:") and (nxt[:1].isupper() or nxt[:1].isdigit()):  # "ext 214", "Tel: 020 …"
+        return {"ext": "extension", "tel": "telephone", "Tel:": "telephone"}[token]
+    if token == "inc" and nxt[:1].isupper() and not prev[:1].isupper():  # "£12 inc VAT" (not "Acme inc")
+        return "including"
     if token in ("est.", "Est.") and nxt[:1].isdigit():  # "Est. 1887"
         return token[0] + "stablished"
     if token in ("est.", "Est.") and nxt[:1].islower():  # "est. processing time", "Est. cost"
@@ -1011,7 +1012,7 @@ def _bare_degrees(m: re.Match) -> str:
 # a calibre: "a .38 caliber revolver" → thirty-eight caliber
 _CALIBER = re.compile(r"(?<![\w.])\.(\d{2,3})(?=[ -]?(?:caliber|calibre|cal\b))")
 # pence: "a 10p rise", "50p coins" (two digits at most: "1080p" is a video resolution)
-_PENCE = re.compile(r"(?<![\w.,£])(\d{1,2})p\b(?![\w-])")
+_PENCE = re.compile(r"(?<![\w.,£])(\d{1,2})p\b(?![\w-]|\.m)")
 
 # team names with a number: "49ers", "76ers"
 _NUMBER_ERS = re.compile(r"(?<![\w.,])(\d{1,3})ers\b")
@@ -1053,7 +1054,9 @@ _NAMED_NUMBER = re.compile(
     r"[Uu]nit|[Bb]uilding|[Tt]erminal|[Ss]tudio|[Pp]ier|[Cc]hannel|[Ss]ection|[Ee]xit|[Pp]latform|[Ll]ocker|[Cc]abin|"
     r"[Bb]erth|Boeing|Airbus A|[Ee]rror|HTTP|[Pp]ort|[Bb]uild|Form|[A-Z]-)[ \t]?)(?P<num>\d{3,4})(?![\w.,]\d|\d|[\w%°-])")
 # a course or model code: "CHEM 101", "CS 229" (a word in capitals, then three digits)
-_CAPS_CODE = re.compile(r"\b(?P<head>[A-Z]{2,5}[ \t])(?P<num>[1-9]\d{2})(?![\w.,]\d|\d|[\w%°/-])")
+_CAPS_CODE = re.compile(r"\b(?P<head>[A-Z]{2,5}[ \t])(?P<num>[1-9]\d{2})(?![\w.,]\d|\d|[\w%°/-])"
+                        r"(?!\s+(?:people|employees|workers|staff|members|jobs|students|scientists|agents|officers|troops|"
+                        r"soldiers|cases|deaths|homes|stores|miles|points|years|days|times)\b)")  # "NASA 250 scientists": a count
 _HOUSE_NUMBER = re.compile(r"(?<![\w.,$£€-])(?P<num>\d{3})(?=(?:\s+(?:North|South|East|West|[NSEW]\.?))?" + _STREET_AHEAD.pattern + ")")
 
 
@@ -1066,9 +1069,9 @@ def _num_magnitude(m: re.Match) -> str:
     return f"{number(num)} {_MAGNITUDES[mag]}"
 
 
-# a 24-hour time written as four digits: "0800 hours", "at 0830"
-_MILITARY_TIME = re.compile(r"(?:(?<=\bat )|(?<=\bby )|(?<=\buntil )|(?<=\bfrom ))?\b(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)"
-                            r"(?=\s+hours\b)|(?<=\b(?:at|by) )(?P<h2>0\d)(?P<m2>[0-5]\d)\b(?![\w.,:]\d)")
+# a 24-hour time written as four digits: "0800 hours", "at 0830", "by 1800 hours" (not "2000 hours of video")
+_MILITARY_TIME = re.compile(r"(?:(?<=\bat )|(?<=\bby )|(?<=\buntil )|(?<=\bfrom )|(?<=\bbefore )|(?<=\bafter )|(?<!\d)(?=0))"
+                            r"(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)(?=\s+hours\b)|(?<=\b(?:at|by) )(?P<h2>0\d)(?P<m2>[0-5]\d)\b(?![\w.,:]\d)")
 
 
 def _military_time(m: re.Match) -> str:
@@ -1078,7 +1081,7 @@ def _military_time(m: re.Match) -> str:
 
 
 # school grades "K-8", "K–12": K through eight
-_GRADES = re.compile(r"\b(?:Pre-)?K[-–](\d{1,2})\b")
+_GRADES = re.compile(r"\b(?:Pre-)?K[-–](?!9\b)(\d{1,2})\b")  # not "a K-9 unit" (a police dog)
 # letters around an ampersand are said as letters: "AT&T", "R&D", "S&P 500"
 _LETTERS_AND = re.compile(r"\b([A-Z]{1,3})&([A-Z]{1,3})\b")
 # a compass letter before a numbered street: "W. 42nd St." → West 42nd St.
