@@ -21,6 +21,8 @@ import logging
 import re
 import threading
 
+from engines.tts.normalize import outside_spans
+
 ESPEAK_LOCK = threading.Lock()
 # phonemizer warns "words count mismatch" whenever punctuation is kept, which is always here
 logging.getLogger("phonemizer").setLevel(logging.ERROR)
@@ -144,17 +146,7 @@ class MisakiG2P:
         if not text.strip():
             return ""
         text = _IMPERATIVE_READ.sub("[read](/ɹˈiːd/)" if british else "[read](/ɹˈid/)", text)
-        text = _outside_spans(text, lambda part: _heteronyms(part, british))
+        text = outside_spans(text, lambda part: _heteronyms(part, british))
         with self._lock, ESPEAK_LOCK:
             phonemes, _ = self._g2p[british](text)
         return phonemes.strip()
-
-
-def _outside_spans(text: str, fn) -> str:
-    """``fn`` applied to the parts of ``text`` outside ``[word](/phonemes/)`` spans."""
-    out, last = [], 0
-    for m in _SPAN.finditer(text):
-        out += [fn(text[last:m.start()]), m.group(0)]
-        last = m.end()
-    out.append(fn(text[last:]))
-    return "".join(out)

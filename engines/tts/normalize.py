@@ -1352,7 +1352,7 @@ def _roman(m: re.Match) -> str:
     return f"the {ordinal(n)}"
 
 
-def _outside_spans(text: str, fn) -> str:
+def outside_spans(text: str, fn) -> str:
     """Apply ``fn`` to the parts of ``text`` outside ``[word](/phonemes/)`` spans."""
     out, last = [], 0
     for m in PHONEME_SPAN.finditer(text):
@@ -1451,4 +1451,4 @@ def _normalize_plain(text: str) -> str:
 def normalize(text: str) -> str:
     """``text`` with numbers, money, times, dates, units, symbols, abbreviations and addresses
     written out as the words a reader would say; line breaks are kept."""
-    return "\n".join(_outside_spans(line, _normalize_plain).strip(" \t") for line in text.split("\n"))
+    return "\n".join(outside_spans(line, _normalize_plain).strip(" \t") for line in text.split("\n"))

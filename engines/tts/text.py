@@ -22,8 +22,8 @@ from functools import lru_cache
 from typing import Iterable, Iterator, Mapping
 
 from audiokit.errors import InvalidInput
-from engines.tts.normalize import (LEADING_ABBREVIATIONS, PHONEME_SPAN, READ_SYMBOLS, TRAILING_ABBREVIATIONS,
-                                   abbreviation_ends_sentence, dotted_ends_sentence, normalize)
+from engines.tts.normalize import (LEADING_ABBREVIATIONS, READ_SYMBOLS, TRAILING_ABBREVIATIONS,
+                                   abbreviation_ends_sentence, dotted_ends_sentence, normalize, outside_spans)
 
 MAX_CHARS = 10_000
 # Longest chunk, in characters of its spoken form: Kokoro's context is 510 phonemes, and
@@ -366,12 +366,7 @@ def apply_lexicon(text: str, lexicon: Mapping[str, str] | Iterable[tuple[str, st
             return f"[{word}](/{symbols}/)"
         return re.sub(r"[\[\]]", "", value)
 
-    out, last = [], 0
-    for span in PHONEME_SPAN.finditer(text):  # never rewrite inside an existing phoneme span
-        out += [pattern.sub(replace, text[last:span.start()]), span.group(0)]
-        last = span.end()
-    out.append(pattern.sub(replace, text[last:]))
-    return "".join(out)
+    return outside_spans(text, lambda part: pattern.sub(replace, part))  # never inside an existing phoneme span
 
 
 def spoken_form(text: str, lexicon: Mapping[str, str] | Iterable[tuple[str, str]] | None = None) -> str:
