@@ -387,6 +387,8 @@ def test_sixth_list_classes(written, spoken):
     ("We logged 2000 hours of video.", "We logged two thousand hours of video."),
     ("Be back by 1800 hours.", "Be back by eighteen hundred hours."),
     ("NASA 250 scientists signed it.", "NASA two hundred fifty scientists signed it."),
+    ("The EU 750 billion fund.", "The EU seven hundred fifty billion fund."),
+    ("Building 250 homes took years.", "Building two hundred fifty homes took years."),
     ("Storage is $5/GB per month.", "Storage is five dollars per gigabyte per month."),
     ("Keep it under 5 mmol/L daily.", "Keep it under five millimoles per liter daily."),
     ("Only £12 inc VAT, from Acme inc.", "Only twelve pounds including VAT, from Acme inc."),

@@ -1047,16 +1047,20 @@ def pairs(n: int) -> str:
     return f"{cardinal(high)} oh {cardinal(low)}" if low < 10 else f"{cardinal(high)} {cardinal(low)}"
 
 
+# a number before these is a count, not a name read in pairs: "Building 250 homes took years",
+# "NASA 250 scientists", "the EU 750 billion fund"
+_A_COUNT = (r"(?!\s+(?:people|employees|workers|staff|members|jobs|students|scientists|agents|officers|troops|soldiers|"
+            r"cases|deaths|homes|houses|schools|stores|new|more|other|of|miles|points|years|days|times|thousand|million|"
+            r"billion|trillion|percent|dollars|euros|pounds)\b)")
 # the number of a room, flight, road or aircraft model: "Room 214", "Flight 902", "Highway 101",
 # "I-405", "Boeing 737"; and a house number before its street: "412 Oak Ave.", "221 W. 57th St."
 _NAMED_NUMBER = re.compile(
     r"(?P<head>\b(?:[Ff]light[ \t][A-Z0-9]{2}(?=[ \t]?\d)|[Rr]oom|Rm\.?|[Ss]uite|[Ff]light|Box|[Hh]ighway|[Rr]oute|Rte\.|[Ii]nterstate|I-|[Gg]ate|[Bb]us|[Aa]partment|"
     r"[Uu]nit|[Bb]uilding|[Tt]erminal|[Ss]tudio|[Pp]ier|[Cc]hannel|[Ss]ection|[Ee]xit|[Pp]latform|[Ll]ocker|[Cc]abin|"
-    r"[Bb]erth|Boeing|Airbus A|[Ee]rror|HTTP|[Pp]ort|[Bb]uild|Form|[A-Z]-)[ \t]?)(?P<num>\d{3,4})(?![\w.,]\d|\d|[\w%°-])")
+    r"[Bb]erth|Boeing|Airbus A|[Ee]rror|HTTP|[Pp]ort|[Bb]uild|Form|[A-Z]-)[ \t]?)(?P<num>\d{3,4})(?![\w.,]\d|\d|[\w%°-])"
+    + _A_COUNT)
 # a course or model code: "CHEM 101", "CS 229" (a word in capitals, then three digits)
-_CAPS_CODE = re.compile(r"\b(?P<head>[A-Z]{2,5}[ \t])(?P<num>[1-9]\d{2})(?![\w.,]\d|\d|[\w%°/-])"
-                        r"(?!\s+(?:people|employees|workers|staff|members|jobs|students|scientists|agents|officers|troops|"
-                        r"soldiers|cases|deaths|homes|stores|miles|points|years|days|times)\b)")  # "NASA 250 scientists": a count
+_CAPS_CODE = re.compile(r"\b(?P<head>[A-Z]{2,5}[ \t])(?P<num>[1-9]\d{2})(?![\w.,]\d|\d|[\w%°/-])" + _A_COUNT)
 _HOUSE_NUMBER = re.compile(r"(?<![\w.,$£€-])(?P<num>\d{3})(?=(?:\s+(?:North|South|East|West|[NSEW]\.?))?" + _STREET_AHEAD.pattern + ")")
 
 
