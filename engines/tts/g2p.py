@@ -42,7 +42,7 @@ _IMPERATIVE_READ = re.compile(r"(?:^|(?<=[,;:] ))read(?= (?!by\b)[a-z])")
 _NEXT = r"(?=[\s-]+(?:{})\b)"
 _HETERONYMS = [
     # "tear" the verb (rip), not the teardrop: "tear off the strip", "wear and tear", "to tear it"
-    (re.compile(r"\b(?P<w>[Tt]ear)(?=\s+(?:off|out|up|open|apart|down|away|along|into|through|here)\b)"
+    (re.compile(r"\b(?P<w>[Tt]ear)(?=\s+(?:off|out|open|apart|down|away|along|into|through|here)\b)"  # not "tear up": cry or rip
                 r"|\bwear and (?P<w2>tear)\b|\bto (?P<w3>tear)(?=\s+(?:the|a|it|them|this|that|my|your|his|her|their|our)\b)"),
      "tˈɛɹ", "tˈɛː"),
     # "bass" the low voice or instrument, not the fish: "bass player", "on bass", "the bass line"
