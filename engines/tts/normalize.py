@@ -132,12 +132,25 @@ def year(n: int) -> str:
     five", ``1900`` → "nineteen hundred", ``2024`` → "twenty twenty-four"."""
     if not 1010 <= n <= 2099 or 2000 <= n <= 2009:
         return cardinal(n)  # 2000–2009 as plain numbers: "two thousand five"
-    high, low = divmod(n, 100)
+    return _halves(*divmod(n, 100))
+
+
+def _halves(high: int, low: int) -> str:
+    """A number said in two halves, as years, rooms and 24-hour times are: (19, 0) → "nineteen
+    hundred", (19, 5) → "nineteen oh five", (19, 69) → "nineteen sixty-nine"."""
     if low == 0:
         return f"{cardinal(high)} hundred"
-    if low < 10:
-        return f"{cardinal(high)} oh {cardinal(low)}"
-    return f"{cardinal(high)} {cardinal(low)}"
+    return f"{cardinal(high)} oh {cardinal(low)}" if low < 10 else f"{cardinal(high)} {cardinal(low)}"
+
+
+def two_digit_year(yy: str) -> str:
+    """"69" → "sixty-nine", "05" → "oh five" (a year written with two digits)."""
+    return f"oh {cardinal(int(yy))}" if yy.startswith("0") else cardinal(int(yy))
+
+
+def spell(chars: str) -> str:
+    """Letters and digits one by one: "SW1A" → "S W one A"."""
+    return " ".join(cardinal(int(c)) if c.isdigit() else c for c in chars)
 
 
 def _plural_tens(words: str) -> str:
@@ -530,10 +543,8 @@ def _clock(m: re.Match) -> str:
         spoken = cardinal(h)  # "12:00 noon": twelve noon
     elif mi == 0:
         spoken = cardinal(h) + (" o'clock" if not ampm and h <= 12 else "" if ampm else " hundred")
-    elif mi < 10:
-        spoken = f"{cardinal(h)} oh {cardinal(mi)}"
     else:
-        spoken = f"{cardinal(h)} {cardinal(mi)}"
+        spoken = _halves(h, mi)
     return spoken + ampm + stop
 
 
@@ -916,7 +927,7 @@ _FISCAL_YEAR = re.compile(r"\bFY\s?'?(\d{4}|\d{2})\b")
 
 def _fiscal_year(m: re.Match) -> str:
     y = m.group(1)
-    return "fiscal year " + (year(int(y)) if len(y) == 4 else ("oh " + cardinal(int(y)) if y.startswith("0") else cardinal(int(y))))
+    return "fiscal year " + (year(int(y)) if len(y) == 4 else two_digit_year(y))
 
 
 _DOTTED_INITIALISM = re.compile(r"(?<![\w.])((?:[A-Za-z]\.){2,})(?=[\s,;:!?)\"'”’]|$)")
@@ -1042,9 +1053,7 @@ def pairs(n: int) -> str:
     high, low = divmod(n, 100)
     if n >= 1000 and high % 10 == 0 and low < 10:
         return cardinal(n)
-    if low == 0:
-        return f"{cardinal(high)} hundred"
-    return f"{cardinal(high)} oh {cardinal(low)}" if low < 10 else f"{cardinal(high)} {cardinal(low)}"
+    return _halves(high, low)
 
 
 # a number before these is a count, not a name read in pairs: "Building 250 homes took years",
@@ -1080,8 +1089,7 @@ _MILITARY_TIME = re.compile(r"(?:(?<=\bat )|(?<=\bby )|(?<=\buntil )|(?<=\bfrom 
 
 def _military_time(m: re.Match) -> str:
     h, mi = (m.group("h"), m.group("m")) if m.group("h") else (m.group("h2"), m.group("m2"))
-    hour = ("oh " if h.startswith("0") else "") + cardinal(int(h))
-    return f"{hour} hundred" if mi == "00" else f"{hour} oh {cardinal(int(mi))}" if mi.startswith("0") else f"{hour} {cardinal(int(mi))}"
+    return ("oh " if h.startswith("0") else "") + _halves(int(h), int(mi))
 
 
 # school grades "K-8", "K–12": K through eight
@@ -1097,8 +1105,6 @@ _POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s(\d[A-Z]{2})\b")
 
 
 def _postcode(m: re.Match) -> str:
-    def spell(part: str) -> str:
-        return " ".join(cardinal(int(c)) if c.isdigit() else c for c in part)
     return f"{spell(m.group(1))}, {spell(m.group(2))}"
 
 
@@ -1165,7 +1171,7 @@ _HEX = re.compile(r"(?<![\w.])0x(?P<hex>[0-9A-Fa-f]+)(?![\w.])")
 
 
 def _hex(m: re.Match) -> str:
-    return "hex " + " ".join(cardinal(int(c)) if c.isdigit() else c.upper() for c in m.group("hex"))
+    return "hex " + spell(m.group("hex").upper())
 
 
 # a two-digit year after an apostrophe: "the summer of '69", "class of '05"
@@ -1173,8 +1179,7 @@ _SHORT_YEAR = re.compile(r"(?<![\w'’])['’](?P<yy>\d{2})(?![\w'’])")
 
 
 def _short_year(m: re.Match) -> str:
-    yy = m.group("yy")
-    return f"oh {cardinal(int(yy))}" if yy.startswith("0") else cardinal(int(yy))
+    return two_digit_year(m.group("yy"))
 
 
 # version numbers: v2.1, v3
@@ -1226,7 +1231,7 @@ _TIME_SPAN = re.compile(
 
 
 def _clock_words(h: int, mi: int) -> str:
-    return cardinal(h) if mi == 0 else f"{cardinal(h)} oh {cardinal(mi)}" if mi < 10 else f"{cardinal(h)} {cardinal(mi)}"
+    return cardinal(h) if mi == 0 else _halves(h, mi)
 
 
 def _time_span(m: re.Match) -> str:
