@@ -36,7 +36,10 @@ async def speech(request: Request, studio, user: str):
     voice = body.get("voice")
     if isinstance(voice, dict):  # {"id": "..."}: a custom voice by id
         voice = voice.get("id")
-    if not isinstance(voice, str) or not voice:
+    if voice is not None and not isinstance(voice, str):
+        raise APIError(400, "invalid_request", f"`voice` must be a voice id string (or {{\"id\": ...}}), "
+                                               f"got {type(voice).__name__}, e.g. \"alloy\" or \"af_heart\".")
+    if not voice:
         raise APIError(400, "invalid_request", "`voice` is required, e.g. \"alloy\" or \"af_heart\".")
     voice = VOICE_ALIASES.get(voice, voice) if engine == "kokoro" else voice
     engine, voice = await run_in_threadpool(resolve_voice, studio, user, voice, engine)

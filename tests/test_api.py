@@ -152,6 +152,15 @@ def test_bad_requests_get_json_errors_and_cost_nothing(server, headers, body, st
     assert balance(server, "bob") == before
 
 
+@pytest.mark.parametrize("voice, says", [(["alloy"], "must be a voice id string"), (7, "must be a voice id string"),
+                                         (None, "is required"), ("", "is required")])
+def test_a_voice_of_the_wrong_type_is_told_so_not_that_it_is_missing(server, voice, says):
+    key = make_key(server, "bob")
+    r = httpx.post(server.url + "/v1/audio/speech", headers={"Authorization": f"Bearer {key}"}, timeout=60,
+                   json={"model": "tts-1", "input": "hi", "voice": voice})
+    assert r.status_code == 400 and says in r.json()["error"]["message"], r.text
+
+
 def test_a_json_body_sent_without_a_length_is_refused_once_it_passes_the_limit(server):
     from api.common import JSON_MAX_BYTES
 
