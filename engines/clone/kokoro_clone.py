@@ -102,8 +102,12 @@ class KokoroCloneEngine(Engine):
     sample_rate = 24_000
 
     def __init__(self, kokoro=None, cache_dir: Path | None = None, transcribe=None, stock: list[str] | None = None,
-                 score_text=None):
+                 score_text=None, encoder=None):
         super().__init__()
+        # What the search listens with: None is the studio's (resemblyzer GE2E, engines.speaker); the
+        # voice benchmark passes another (an object with embed(audio, source_rate) -> unit vector) to
+        # compare encoders, each judged by the other.
+        self._encoder = encoder
         self._stock = list(stock) if stock else None  # a subset of the stock voices (tests); None: all
         self._kokoro_engine = kokoro
         self._cache_dir = Path(cache_dir) if cache_dir else None
@@ -174,18 +178,20 @@ class KokoroCloneEngine(Engine):
         table = self.prepare(lambda f, m: report(0.02 * f, m))
         stop_if(cancel)
         report(0.02, "Listening to your clip")
-        target = speaker.encoder().embed(clip.audio, clip.source_rate)
+        encoder = self._encoder or speaker.encoder()
+        target = encoder.embed(clip.audio, clip.source_rate)
         clip_hz = search_mod.voice_features(clip.audio.samples, clip.audio.sample_rate)["f0_median"]
         search = search_mod.Search(self.kokoro, table, target, clip.source_rate, started + budget,
                                    target_pitch=search_mod.semitones(clip_hz) if clip_hz > 0 else None,
-                                   transcribe=self._transcribe, score_text=self._score_text, cancel=cancel)
+                                   transcribe=self._transcribe, score_text=self._score_text, cancel=cancel,
+                                   encoder=self._encoder)
         pitch = table.pitch_model()
 
         def tick(message: str) -> None:
             report(0.03 + 0.85 * (time.monotonic() - started) / budget, message)
 
         # 1. blend ---------------------------------------------------------------------
-        E = table.embeddings(clip.source_rate)
+        E = table.embeddings(clip.source_rate, self._encoder)
         sims = E @ target
         f0 = table.features["f0_median"]
         scores = sims - np.array([search.pitch_cost(float(hz)) for hz in f0])
@@ -309,7 +315,7 @@ class KokoroCloneEngine(Engine):
             "clip_pitch_hz": round(float(clip_hz), 1), "pitch_hz": round(float(best.features.get("f0_median", 0.0)), 1),
             "validation": validation, "candidates": search.evaluated, "refine_steps": steps,
             "refine_accepted": accepted, "refused": dict(search.refused), "british": british,
-            "encoder": "resemblyzer GE2E", "history": search.history[-40:],
+            "encoder": getattr(self._encoder, "name", "resemblyzer GE2E"), "history": search.history[-40:],
         }
         log.info("clone fitted in %.0f s: %s", seconds, {k: v for k, v in result_report.items() if k != "history"})
         return CloneResult(best.style.astype(np.float32), british, float(gain_db), preview, result_report)

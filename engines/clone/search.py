@@ -124,18 +124,21 @@ class StockTable:
     renders: list[np.ndarray]  # each voice's probe sentences, joined (24 kHz)
     features: dict[str, np.ndarray]  # feature -> value per voice
     styles: np.ndarray  # (n, 510, 1, 256)
-    _embeddings: dict[int, np.ndarray] = field(default_factory=dict)  # band (source rate, 0 = full) -> (n, 256)
+    # (encoder, band) -> (n, dims); band is the source rate, 0 = full; encoder None is the default one
+    _embeddings: dict[tuple[object, int], np.ndarray] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _pitch: PitchModel | None = None
     _clarity: np.ndarray | None = None
 
-    def embeddings(self, band: int | None) -> np.ndarray:
+    def embeddings(self, band: int | None, encoder=None) -> np.ndarray:
+        """Each stock voice's embedding in ``band`` by ``encoder`` (default: :func:`engines.speaker.encoder`)."""
         key = 0 if not band or band >= speaker.SAMPLE_RATE else int(band)
         with self._lock:
-            if key not in self._embeddings:
-                enc = speaker.encoder()
-                self._embeddings[key] = np.stack([enc.embed(Audio(r, SAMPLE_RATE), key or None) for r in self.renders])
-            return self._embeddings[key]
+            if (encoder, key) not in self._embeddings:
+                enc = encoder or speaker.encoder()
+                self._embeddings[encoder, key] = np.stack([enc.embed(Audio(r, SAMPLE_RATE), key or None)
+                                                           for r in self.renders])
+            return self._embeddings[encoder, key]
 
     def ranges(self) -> dict[str, tuple[float, float]]:
         out = {}
@@ -262,7 +265,7 @@ def stock_table(kokoro, cache_dir: Path, voices_file: Path,
                 table = StockTable(ids, [audio[offsets[i]:offsets[i + 1]] for i in range(len(ids))],
                                    {k: data[k] for k in FEATURES}, np.stack([styles[i] for i in ids]))
                 if "emb_0" in data:
-                    table._embeddings[0] = data["emb_0"]
+                    table._embeddings[None, 0] = data["emb_0"]
                 _tables[str(path)] = table
                 return table
         log.info("measuring the %d stock voices for cloning (once; cached in %s)", len(ids), path)
@@ -317,6 +320,7 @@ class Search:
     transcribe: Callable[[Audio], str] | None = None
     score_text: Callable[[Audio, str], float] | None = None  # Whisper's teacher-forced log-probability
     cancel: Callable[[], bool] | None = None
+    encoder: object | None = None  # what hears each candidate; None: engines.speaker's (resemblyzer GE2E)
     evaluated: int = 0
     refused: dict[str, int] = field(default_factory=lambda: {"naturalness": 0, "intelligibility": 0})
     history: list[tuple[float, float, str]] = field(default_factory=list)  # (seconds, score, label)
@@ -376,7 +380,7 @@ class Search:
 
     def similarity(self, samples: np.ndarray) -> float:
         """The speaker encoder's cosine of 24 kHz speech to the clip (in the clip's band)."""
-        return float(speaker.encoder().embed(Audio(samples, SAMPLE_RATE), self.band) @ self.target)
+        return float((self.encoder or speaker.encoder()).embed(Audio(samples, SAMPLE_RATE), self.band) @ self.target)
 
     def intelligible(self, candidate: Candidate) -> bool:
         if self.transcribe is not None:
