@@ -341,6 +341,34 @@ def test_a_clone_is_a_finite_voice_that_speaks(cloner, kokoro, whisper):
     assert "call" in heard and "lunch" in heard
 
 
+def test_the_search_listens_with_the_encoder_it_is_given(kokoro):
+    """The voice benchmark compares encoders by passing one in; every embedding of the fit must
+    come from it, and the stock table keeps its embeddings apart from the default encoder's."""
+    if speaker.probe():
+        pytest.skip(f"speaker encoder: {speaker.probe()}")
+    from engines.clone.kokoro_clone import CloneRequest, KokoroCloneEngine
+
+    class Counting:
+        name = "counting GE2E"
+
+        def __init__(self):
+            self.calls = 0
+
+        def embed(self, audio, source_rate=None):
+            self.calls += 1
+            return speaker.encoder().embed(audio, source_rate)
+
+    counting = Counting()
+    engine = KokoroCloneEngine(kokoro=kokoro, stock=STOCK, encoder=counting).load()
+    x, rate = prompts(20)
+    result = engine.fit(CloneRequest(wav(x, rate), "me.wav", "quick", max_seconds=10))
+    assert result.report["encoder"] == "counting GE2E"
+    # the clip, each stock voice once, and each candidate heard
+    assert counting.calls >= 1 + len(STOCK) + result.report["candidates"] - 1
+    table = engine.prepare()
+    assert table.embeddings(None, counting) is not table.embeddings(None)
+
+
 def test_a_voice_put_in_a_higher_register_is_heard_higher(cloner):
     """The pitch model the search uses, fitted on the real stock voices, moves real speech."""
     from engines.clone import search
