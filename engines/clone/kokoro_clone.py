@@ -315,7 +315,9 @@ class KokoroCloneEngine(Engine):
             "clip_pitch_hz": round(float(clip_hz), 1), "pitch_hz": round(float(best.features.get("f0_median", 0.0)), 1),
             "validation": validation, "candidates": search.evaluated, "refine_steps": steps,
             "refine_accepted": accepted, "refused": dict(search.refused), "british": british,
-            "encoder": getattr(self._encoder, "name", "resemblyzer GE2E"), "history": search.history[-40:],
+            "encoder": "resemblyzer GE2E" if self._encoder is None
+                       else getattr(self._encoder, "name", type(self._encoder).__name__),
+            "history": search.history[-40:],
         }
         log.info("clone fitted in %.0f s: %s", seconds, {k: v for k, v in result_report.items() if k != "history"})
         return CloneResult(best.style.astype(np.float32), british, float(gain_db), preview, result_report)
