@@ -217,8 +217,9 @@ class Judges:
 
     def add(self, key: str, audio: Audio) -> None:
         self.ge2e[key] = self._embed(audio)
-        self.deep[key] = self._deep.embed(telephone(audio))
-        self.classical.add(key, telephone(audio))
+        band_limited = telephone(audio)
+        self.deep[key] = self._deep.embed(band_limited)
+        self.classical.add(key, band_limited)
 
     def fit(self) -> None:
         self.classical.fit()
