@@ -401,3 +401,27 @@ def test_a_space_before_a_decimal_point_is_kept():
     from engines.tts.text import clean_text
 
     assert clean_text("He owned a .38 revolver .").text == "He owned a .38 revolver."
+
+
+@pytest.mark.parametrize("written, spoken", [
+    # compact durations: the "m" after hours is minutes, never meters
+    ("He ran 26.2 miles in 3h 15m.", "He ran twenty-six point two miles in three hours and fifteen minutes."),
+    ("It takes 1h30m, then 2h 5min 10s more.",
+     "It takes one hour and thirty minutes, then two hours five minutes and ten seconds more."),
+    ("The 10m run took 3h.", "The ten meter run took three hours."),
+    ("It's a 50/50 chance.", "It's a fifty-fifty chance."),
+    # a short weekday after a preposition, even at the end of a sentence
+    ("Doors open 7–9 p.m. on Sat. Bring a friend.", "Doors open seven to nine PM on Saturday. Bring a friend."),
+    ("Closed until Wed., sorry.", "Closed until Wednesday, sorry."),
+    ("I sat down. Sat. is my day off.", "I sat down. Saturday is my day off."),
+    ("The cat sat. It purred.", "The cat sat. It purred."),
+    # toll-free words and short codes
+    ("Call 1-800-FLOWERS now.", "Call one eight hundred flowers now."),
+    ("Or try 1-888-GO-FEDEX.", "Or try one eight eight eight go fedex."),
+    ("Text STOP to 12345 to opt out.", "Text STOP to one two three four five to opt out."),
+    # a decimal takes the plural
+    ("It is 1.0 km away, not 1 km.", "It is one point zero kilometers away, not one kilometer."),
+    ("Sales rose 8% YoY and 2% QoQ.", "Sales rose eight percent year over year and two percent quarter over quarter."),
+])
+def test_eighth_list_classes(written, spoken):
+    assert normalize(written) == spoken

@@ -281,7 +281,7 @@ def _number_of(s: str) -> float:
 
 def _with_unit(value: str, unit: str) -> str:
     singular, plural = UNITS[unit]
-    word = singular if re.fullmatch(r"-?1(\.0+)?", value.replace(",", "")) else plural
+    word = singular if re.fullmatch(r"-?1", value.replace(",", "")) else plural  # "1.0 kilometers"
     return f"{number(value)} {word}"
 
 
@@ -334,6 +334,21 @@ _PHONE = re.compile(
     r"(?:(?:\((?P<area>\d{3})\)\s?|(?P<area2>\d{3})[\s.-])(?P<exchange>\d{3})[\s.-]|(?P<local>\d{3})-)"
     r"(?P<line>\d{4})(?![\w-]|[.,]\d)")
 
+
+# a toll-free number spelled as a word: "1-800-FLOWERS", "1-888-GO-FEDEX" (the word is said as a word)
+_VANITY_PHONE = re.compile(r"(?<![\w.,/+-])(?:(?P<trunk>1)[\s.-])?(?P<code>800|888|877|866|855|844|833)[\s.-]"
+                           r"(?P<word>[A-Z]{2,10}(?:-[A-Z]{2,10})?)(?![\w-])")
+
+
+def _vanity_phone(m: re.Match) -> str:
+    head = "one " if m.group("trunk") else ""
+    code = m.group("code")
+    return f"{head}{cardinal(int(code[0]))} {'hundred' if code == '800' else digits(code[1:])} " \
+           + m.group("word").replace("-", " ").lower()
+
+
+# a short code to text a keyword to: "Text STOP to 12345", digit by digit
+_SHORT_CODE = re.compile(r"\b(?P<head>[Tt]ext\s+[A-Z]{2,12}\s+to\s+)(?P<num>\d{3,6})(?![\w-]|[.,]\d)")
 
 # a short number dialled, digit by digit: "call 911", "dial 999", "text 88022"
 _DIALLED = re.compile(r"\b(?P<verb>[Cc]all|[Dd]ial|[Tt]ext|[Pp]hone|[Rr]ing)(?P<gap>\s+)(?!(?:19|20)\d\d\b)(?P<num>\d{3,6})(?![\w-]|[.,]\d)")  # not a year ("call 2024 …")
@@ -652,6 +667,8 @@ def _slash_words(m: re.Match) -> str:
             return _date_words(a, b, None)
         if a == 24 and b == 7:
             return "twenty-four seven"
+        if a == b == 50:  # "a 50/50 chance"
+            return "fifty-fifty"
         if a >= b >= 10:  # "120/80": a reading, not a fraction of eightieths
             return f"{cardinal(a)} over {cardinal(b)}"
         return _fraction_words(a, b)
@@ -799,6 +816,8 @@ _BEFORE_NUMBER = {"No.": "number", "no.": "number", "Nos.": "numbers", "nos.": "
                   "Fig.": "figure", "fig.": "figure", "Ex.": "exhibit", "Art.": "article", "Sec.": "section",
                   "Rm.": "room", "Dep.": "departs", "dep.": "departs", "Arr.": "arrives", "arr.": "arrives",
                   "Para.": "paragraph"}
+_BEFORE_WEEKDAY = {"on", "by", "until", "till", "til", "from", "through", "thru", "every", "next", "this", "last",
+                   "before", "after", "since"}
 _WEEKDAYS = {"Mon.": "Monday", "Tue.": "Tuesday", "Tues.": "Tuesday", "Wed.": "Wednesday",
              "Thu.": "Thursday", "Thur.": "Thursday", "Thurs.": "Thursday", "Fri.": "Friday",
              "Sat.": "Saturday", "Sun.": "Sunday"}
@@ -899,6 +918,8 @@ def _abbreviation(m: re.Match) -> str:
         return _TITLES[token]
     if token in _WEEKDAYS and (re.match(r"\s*,", rest) or re.match(r"\s+(" + _MONTH_RE + r"|\d|[a-z])", rest)):
         return _WEEKDAYS[token]
+    if token in _WEEKDAYS and prev.lower() in _BEFORE_WEEKDAY:  # "open on Sat.", "until Wed."
+        return _WEEKDAYS[token] + stop
     month = token.rstrip(".").lower()
     if token.endswith(".") and month in _MONTH_ABBR and re.match(r"\s+\d", rest):
         return MONTHS[_MONTH_ABBR[month] - 1]
@@ -992,6 +1013,8 @@ _SYMBOLS = [
      and (m.group("l") == "percent" or _NUMBER_WORD_RE.fullmatch(m.group("l"))) else m.group(0)),
     (re.compile(r"(?<![\w<])(?:[:;]-?[)(DP]|<3)(?![\w)])"), " "),  # emoticons: ":)", ";-)", "<3"
     (re.compile(r"\s*÷\s*"), " divided by "),
+    (re.compile(r"\b(YoY|MoM|QoQ)\b"), lambda m: {"YoY": "year over year", "MoM": "month over month",
+                                                  "QoQ": "quarter over quarter"}[m.group(1)]),
     (re.compile(r"№\s?"), "number "),
     (re.compile(r"(?<=\w)²"), " squared"), (re.compile(r"(?<=\w)³"), " cubed"),
     (re.compile(r"(?<![\w#])#(?=[A-Za-z])"), "hashtag "),
@@ -1133,6 +1156,18 @@ def _power(m: re.Match) -> str:
 
 # durations written h:mm:ss ("finished in 2:31:04")
 _HMS = re.compile(r"(?<![\d:.,])(\d{1,2}):([0-5]\d):([0-5]\d)(?![\d:]|[.,]\d)")
+
+
+# a duration written compactly: "3h 15m", "1h30m", "2h 5min 10s" (the "m" is minutes, never meters)
+_COMPACT_DURATION = re.compile(r"(?<![\w.])(\d{1,3})\s?h(?:rs?)?\s?(\d{1,2})\s?m(?:in|ins)?(?:\s?(\d{1,2})\s?s(?:ec|ecs)?)?\b(?!['’]\w)")
+
+
+def _compact_duration(m: re.Match) -> str:
+    parts = [(m.group(1), "hour"), (m.group(2), "minute"), (m.group(3), "second")]
+    words = [f"{cardinal(int(n))} {unit}{'s' * (int(n) != 1)}" for n, unit in parts if n is not None and int(n)]
+    if not words:
+        return m.group(0)
+    return " and ".join(words) if len(words) < 3 else f"{words[0]} {words[1]} and {words[2]}"
 
 
 def _hms(m: re.Match) -> str:
@@ -1400,6 +1435,8 @@ _PASSES = [
     (_ROMAN, _roman),
     (_STREET_COMPASS, _street_compass),
     (_DOTTED_INITIALISM, _dotted_initialism),
+    (_VANITY_PHONE, _vanity_phone),
+    (_SHORT_CODE, lambda m: m.group("head") + digits(m.group("num"))),
     (_PHONE_INTL, _phone_intl),
     (_PHONE, _phone),
     (_PHONE_TRUNK, lambda m: _grouped_digits(m.group(0))),
@@ -1421,6 +1458,7 @@ _PASSES = [
     (_MONTH_DAY, _month_day),
     (_DAY_MONTH, _day_month),
     (_HMS, _hms),
+    (_COMPACT_DURATION, _compact_duration),
     (_TIME_SPAN, _time_span),
     (_CLOCK, _clock),
     (_HOUR_AMPM, _hour_ampm),
