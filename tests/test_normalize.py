@@ -425,3 +425,24 @@ def test_a_space_before_a_decimal_point_is_kept():
 ])
 def test_eighth_list_classes(written, spoken):
     assert normalize(written) == spoken
+
+
+@pytest.mark.parametrize("written, spoken", [
+    # codes of capitals and digits: letters as letters, digits one by one; names with a number stay numbers
+    ("Invoice #INV-2024-0042 is due.", "Invoice number INV two zero two four zero zero four two is due."),
+    ("Your ticket is ABC-1234.", "Your ticket is ABC one two three four."),
+    ("Use code AB12-CD34 today.", "Use code AB one two CD three four today."),
+    ("Order #A1234 shipped.", "Order number A one two three four shipped."),
+    ("Follow #StudioLife for more.", "Follow hashtag StudioLife for more."),
+    ("COVID-19 and the F-150 and B-52.", "COVID nineteen and the F-one fifty and B fifty-two."),
+    # ranges and units
+    ("Rates rose to 5.25%-5.50% in July.", "Rates rose to five point two five percent to five point five zero percent in July."),
+    ("It was 140/90 mmHg today.", "It was one hundred forty over ninety millimeters of mercury today."),
+    ("Bake for 12–15 min. or until golden.", "Bake for twelve to fifteen minutes or until golden."),
+    ("Bake for 15 min. Then rest.", "Bake for fifteen minutes. Then rest."),
+    ("The Fed cut by 25 bps.", "The Fed cut by twenty-five basis points."),
+    ("A 2-for-1 deal.", "A two for one deal."),
+    ("Open localhost:3000 now.", "Open localhost colon three thousand now."),
+])
+def test_ninth_list_classes(written, spoken):
+    assert normalize(written) == spoken

@@ -208,13 +208,13 @@ UNITS: dict[str, tuple[str, str]] = {
     "kN": ("kilonewton", "kilonewtons"), "µm": ("micrometer", "micrometers"), "μm": ("micrometer", "micrometers"),
     "nm": ("nanometer", "nanometers"), "hp": ("horsepower", "horsepower"), "mpg": ("mile per gallon", "miles per gallon"),
     "psi": ("pound per square inch", "pounds per square inch"), "rpm": ("revolution per minute", "revolutions per minute"),
-    "dB": ("decibel", "decibels"), "pts": ("point", "points"),
+    "dB": ("decibel", "decibels"), "pts": ("point", "points"), "bps": ("basis point", "basis points"),
 }
 # single capitals that are units only when no capitalised word follows ("65 W" but "100 W Main St")
 _CAPITAL_UNITS = {"W", "V", "L"}
 _UNIT_RE = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 # a unit is followed by something that is not part of a word ("5 m" but not "5 men")
-_UNIT_AFTER = r"(?![A-Za-z0-9])"
+_UNIT_AFTER = r"(?![A-Za-z0-9])(?:(?<=[a-z])\.(?=[ \t]+[a-z]))?"  # "12 min. or until golden": the period is the unit's
 
 # currency symbol → (unit singular, plural, cent singular, plural)
 CURRENCIES = {
@@ -347,8 +347,30 @@ def _vanity_phone(m: re.Match) -> str:
            + m.group("word").replace("-", " ").lower()
 
 
+# a deal: "2-for-1", "3-for-2"
+_N_FOR_M = re.compile(r"(?<![\w.,-])(\d{1,2})-for-(\d{1,2})(?![\w-])")
+
 # a short code to text a keyword to: "Text STOP to 12345", digit by digit
 _SHORT_CODE = re.compile(r"\b(?P<head>[Tt]ext\s+[A-Z]{2,12}\s+to\s+)(?P<num>\d{3,6})(?![\w-]|[.,]\d)")
+
+# a code of capitals and digits in hyphenated groups ("INV-2024-0042", "AB12-CD34", "ABC-1234"), or
+# any such code after "#" ("#A1234"): letters as letters, digits one by one. A name with a number
+# ("COVID-19", "F-150", "B-52") has two groups and a short number, and is not a code.
+_ALNUM_CODE = re.compile(r"(?<![\w#-])(?P<hash>#)?(?P<code>(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9]+(?:-[A-Z0-9]+)*)(?![\w-])")
+
+
+def _alnum_code(m: re.Match) -> str:
+    code, groups = m.group("code"), m.group("code").split("-")
+    mixed = any(re.search(r"[A-Z]", g) and re.search(r"\d", g) for g in groups)
+    is_code = len(groups) >= 3 or (len(groups) == 2 and (mixed or any(len(g) >= 4 and g.isdigit() for g in groups)
+                                                        and any(len(g) >= 2 and g.isalpha() for g in groups)))
+    if m.group("hash") and not is_code:
+        is_code = bool(re.fullmatch(r"[A-Z]{1,4}\d{3,}", code))  # "order #A1234"
+    if not is_code or not re.search(r"\d", code) or len(code) > 40:
+        return m.group(0)
+    words = [" ".join(digits(part) if part.isdigit() else part for part in re.findall(r"\d+|[A-Z]+", g)) for g in groups]
+    return ("number " if m.group("hash") else "") + " ".join(words)
+
 
 # a short number dialled, digit by digit: "call 911", "dial 999", "text 88022"
 _DIALLED = re.compile(r"\b(?P<verb>[Cc]all|[Dd]ial|[Tt]ext|[Pp]hone|[Rr]ing)(?P<gap>\s+)(?!(?:19|20)\d\d\b)(?P<num>\d{3,6})(?![\w-]|[.,]\d)")  # not a year ("call 2024 …")
@@ -600,6 +622,10 @@ def _range(m: re.Match) -> str:
     if unit:
         return f"{number(a)} to {_with_unit(b, unit)}"
     return f"{number(a)} to {number(b)}"
+
+
+# "5.25%-5.50%": a hyphen between two percentages is a range, as an en dash is (not a minus sign)
+_PERCENT_TWICE = re.compile(r"(?<=\d)(?P<sign>[ \t]?%)[ \t]?-[ \t]?(?=\d[\d.,]*[ \t]?%)")
 
 
 # a rating with a decimal: "4.5/5", "9.5/10" (four point five out of five)
@@ -1013,6 +1039,8 @@ _SYMBOLS = [
      and (m.group("l") == "percent" or _NUMBER_WORD_RE.fullmatch(m.group("l"))) else m.group(0)),
     (re.compile(r"(?<![\w<])(?:[:;]-?[)(DP]|<3)(?![\w)])"), " "),  # emoticons: ":)", ";-)", "<3"
     (re.compile(r"\s*÷\s*"), " divided by "),
+    (re.compile(r"\blocalhost:(?=\d)"), "localhost colon "),
+    (re.compile(r"(?<=[a-z] )mmHg\b"), "millimeters of mercury"),
     (re.compile(r"\b(YoY|MoM|QoQ)\b"), lambda m: {"YoY": "year over year", "MoM": "month over month",
                                                   "QoQ": "quarter over quarter"}[m.group(1)]),
     (re.compile(r"№\s?"), "number "),
@@ -1435,7 +1463,9 @@ _PASSES = [
     (_ROMAN, _roman),
     (_STREET_COMPASS, _street_compass),
     (_DOTTED_INITIALISM, _dotted_initialism),
+    (_N_FOR_M, lambda m: f"{cardinal(int(m.group(1)))} for {cardinal(int(m.group(2)))}"),
     (_VANITY_PHONE, _vanity_phone),
+    (_ALNUM_CODE, _alnum_code),
     (_SHORT_CODE, lambda m: m.group("head") + digits(m.group("num"))),
     (_PHONE_INTL, _phone_intl),
     (_PHONE, _phone),
@@ -1465,6 +1495,7 @@ _PASSES = [
     (_RATIO, _ratio),
     (_UNICODE_FRACTION, _unicode_fraction),
     (_DIMENSIONS, _dimensions),
+    (_PERCENT_TWICE, r"\g<sign>–"),
     (_RANGE, _range),
     (_RATING, _rating),
     (_SLASH, _slash),
