@@ -443,6 +443,9 @@ def test_eighth_list_classes(written, spoken):
     ("The Fed cut by 25 bps.", "The Fed cut by twenty-five basis points."),
     ("A 2-for-1 deal.", "A two for one deal."),
     ("Open localhost:3000 now.", "Open localhost colon three thousand now."),
+    ("Send your account no. and name.", "Send your account number and name."),
+    ("Please quote your booking no.", "Please quote your booking number."),
+    ("I said no. And I meant it.", "I said no. And I meant it."),
 ])
 def test_ninth_list_classes(written, spoken):
     assert normalize(written) == spoken

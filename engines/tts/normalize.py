@@ -844,6 +844,10 @@ _BEFORE_NUMBER = {"No.": "number", "no.": "number", "Nos.": "numbers", "nos.": "
                   "Para.": "paragraph"}
 _BEFORE_WEEKDAY = {"on", "by", "until", "till", "til", "from", "through", "thru", "every", "next", "this", "last",
                    "before", "after", "since"}
+# what has a number, written "no." after it with no digits following: "your account no. and name"
+_NUMBERED = {"account", "order", "policy", "reference", "ticket", "case", "invoice", "tracking", "phone", "telephone",
+             "serial", "model", "part", "item", "booking", "confirmation", "customer", "member", "membership",
+             "registration", "license", "licence", "passport", "seat", "tax", "vat", "id", "claim", "reservation"}
 _WEEKDAYS = {"Mon.": "Monday", "Tue.": "Tuesday", "Tues.": "Tuesday", "Wed.": "Wednesday",
              "Thu.": "Thursday", "Thur.": "Thursday", "Thurs.": "Thursday", "Fri.": "Friday",
              "Sat.": "Saturday", "Sun.": "Sunday"}
@@ -925,6 +929,8 @@ def _abbreviation(m: re.Match) -> str:
         return _PHRASES[token]
     if token in _BEFORE_NUMBER and re.match(r"\s*\d", rest):
         return _BEFORE_NUMBER[token]
+    if token in ("no.", "No.") and prev.lower() in _NUMBERED:  # "your account no. and …"
+        return "number" + stop
     if token in ("Dr.", "Dr", "St.", "St"):
         name_before = bool(prev) and (prev[0].isupper() or prev[0].isdigit()) and not prev_at_start \
             and prev.rstrip(".") not in ("Dr", "St", "Mr", "Mrs", "Ms")
