@@ -49,6 +49,9 @@ dotted numbers          3.11.2 · 192.168.1.1 · 04.07.1986  three point eleven 
 readings, ratings       120/80 · 4.5/5                     one hundred twenty over eighty · four
                                                            point five out of five
 numbers dialled         call 911                           call nine one one
+codes, toll-free words  INV-2024-0042 · 1-800-FLOWERS      INV two zero two four zero zero four
+                                                           two · one eight hundred flowers
+chat shorthand          btw · idk · tbh                    by the way · I don't know · to be honest
 ======================  =================================  ====================================
 
 Spans written as ``[word](/phonemes/)`` (how :func:`engines.tts.text.apply_lexicon` marks a
@@ -1020,6 +1023,18 @@ _NUMBER_WORD = (r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleve
 # a number already in words, as a whole word ("twelve", "twenty-six", "hundred", "eighteenth")
 _NUMBER_WORD_RE = re.compile(r"(?:[a-z]+-)?(?:" + _NUMBER_WORD[3:-3] + r"|first|second|third|fourth|fifth|sixth|seventh|"
                              r"eighth|ninth|tenth|eleventh|twelfth|[a-z]+teenth|[a-z]+ieth)|hundred|thousand|million|billion")
+# chat shorthand a reader says in full (the letters of "FYI", "OMG" and "LOL" are said as letters: left)
+_CHAT_WORDS = {"idk": "I don't know", "tbh": "to be honest", "btw": "by the way", "imo": "in my opinion",
+               "imho": "in my humble opinion", "brb": "be right back", "thx": "thanks", "pls": "please",
+               "plz": "please", "afaik": "as far as I know", "iirc": "if I remember correctly", "lmk": "let me know",
+               "omw": "on my way", "ttyl": "talk to you later"}
+_CHAT = re.compile(r"(?<![\w.@/-])(" + "|".join(_CHAT_WORDS) + r")(?![\w@/-]|\.\w)", re.IGNORECASE)
+
+
+def _chat(m: re.Match) -> str:
+    words = _CHAT_WORDS[m.group(1).lower()]
+    return words[0].upper() + words[1:] if m.group(1)[0].isupper() else words
+
 _SYMBOLS = [
     (re.compile(r"\bCtrl\+"), "Control "), (re.compile(r"\bCmd\+"), "Command "),
     (re.compile(r"\b(Alt|Shift|Option|Fn|Win)\+(?=\w)"), r"\1 "),
@@ -1441,6 +1456,7 @@ def outside_spans(text: str, fn) -> str:
 
 
 _PASSES = [
+    (_CHAT, _chat),  # before web addresses: "btw.example.com" is a host, not chat
     (_EMAIL, _email),
     (_URL_SCHEME, _url),
     (_URL, _url),
