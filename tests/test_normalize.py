@@ -446,6 +446,8 @@ def test_eighth_list_classes(written, spoken):
     ("Send your account no. and name.", "Send your account number and name."),
     ("Please quote your booking no.", "Please quote your booking number."),
     ("I said no. And I meant it.", "I said no. And I meant it."),
+    ("It hit No.1 in the charts.", "It hit number one in the charts."),
+    ("Set the limit to 1_000_000.", "Set the limit to one million."),
     # chat shorthand said in full; letters people say as letters (lol, FYI) and web addresses are left
     ("brb, lol, idk what you mean tbh.", "be right back, lol, I don't know what you mean to be honest."),
     ("Thx! BTW it works, pls check imo.", "Thanks! By the way it works, please check in my opinion."),

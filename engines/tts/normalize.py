@@ -1456,6 +1456,8 @@ def outside_spans(text: str, fn) -> str:
 
 
 _PASSES = [
+    (re.compile(r"\b([Nn]o|[Nn]os)\.(?=\d)"), lambda m: m.group(1).lower().replace("no", "number") + " "),  # "No.1"
+    (re.compile(r"(?<![\w.])\d{1,3}(?:_\d{3})+(?!\w|\.\d)"), lambda m: m.group(0).replace("_", ",")),  # "1_000_000"
     (_CHAT, _chat),  # before web addresses: "btw.example.com" is a host, not chat
     (_EMAIL, _email),
     (_URL_SCHEME, _url),
