@@ -448,6 +448,18 @@ def test_eighth_list_classes(written, spoken):
     ("I said no. And I meant it.", "I said no. And I meant it."),
     ("It hit No.1 in the charts.", "It hit number one in the charts."),
     ("Set the limit to 1_000_000.", "Set the limit to one million."),
+    # science, scores, ratios, measures written short
+    ("CO2 reached 420 ppm.", "C O two reached four hundred twenty parts per million."),
+    ("Light travels at 3×10^8 m/s, or 3.0 × 10^8.",
+     "Light travels at three times ten to the eighth meters per second, or three point zero times ten to the eighth."),
+    ("It is 2-3 in. wide and 6 in. deep.", "It is two to three inches wide and six inches deep."),
+    ("I stayed in. The end.", "I stayed in. The end."),
+    ("Gas is $3.49/gal. this week.", "Gas is three dollars and forty-nine cents per gallon this week."),
+    ("Use 12-pt type.", "Use twelve-point type."),
+    ("Up 3% q/q and 5% y/y.", "Up three percent quarter on quarter and five percent year on year."),
+    ("I'd give it 7/10, or 97/100.", "I'd give it seven out of ten, or ninety-seven out of one hundred."),
+    ("About 1/10 of us.", "About one tenth of us."),
+    ("Mix 1:2:3 at 10:15:30.", "Mix one to two to three at ten fifteen and thirty seconds."),
     # chat shorthand said in full; letters people say as letters (lol, FYI) and web addresses are left
     ("brb, lol, idk what you mean tbh.", "be right back, lol, I don't know what you mean to be honest."),
     ("Thx! BTW it works, pls check imo.", "Thanks! By the way it works, please check in my opinion."),

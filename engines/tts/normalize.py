@@ -211,7 +211,8 @@ UNITS: dict[str, tuple[str, str]] = {
     "kN": ("kilonewton", "kilonewtons"), "µm": ("micrometer", "micrometers"), "μm": ("micrometer", "micrometers"),
     "nm": ("nanometer", "nanometers"), "hp": ("horsepower", "horsepower"), "mpg": ("mile per gallon", "miles per gallon"),
     "psi": ("pound per square inch", "pounds per square inch"), "rpm": ("revolution per minute", "revolutions per minute"),
-    "dB": ("decibel", "decibels"), "pts": ("point", "points"), "bps": ("basis point", "basis points"),
+    "in.": ("inch", "inches"), "dB": ("decibel", "decibels"), "pts": ("point", "points"), "bps": ("basis point", "basis points"),
+    "ppm": ("part per million", "parts per million"), "ppb": ("part per billion", "parts per billion"),
 }
 # single capitals that are units only when no capitalised word follows ("65 W" but "100 W Main St")
 _CAPITAL_UNITS = {"W", "V", "L"}
@@ -448,7 +449,7 @@ _PER_THING = {"person", "head", "user", "seat", "unit", "item", "ticket", "servi
               "word", "guest", "adult", "child", "student", "visit", "session", "class", "lesson", "mile", "gallon",
               "liter", "litre", "pound", "ounce", "kilo", "box", "bag", "bottle", "can", "pack", "case", "share"}
 _PER_UNIT = re.compile(r"(?P<head>(?<![\w.,])[" + _CURRENCY_SIGNS + r"]?\d(?:[\d,]*\d)?(?:\.\d+)?"
-                       r"(?:\s?(?:[A-Za-zµ°]{1,5}|million|billion))?)/(?P<per>sq ft|[A-Za-z]+)(?![\w/²])")
+                       r"(?:\s?(?:[A-Za-zµ°]{1,5}|million|billion))?)/(?P<per>sq ft|[A-Za-z]+)(?![\w/²])(?:\.(?=[ \t]+[a-z]))?")
 
 
 def _per_unit(m: re.Match) -> str:
@@ -631,6 +632,28 @@ def _range(m: re.Match) -> str:
 _PERCENT_TWICE = re.compile(r"(?<=\d)(?P<sign>[ \t]?%)[ \t]?-[ \t]?(?=\d[\d.,]*[ \t]?%)")
 
 
+# "2-3 in. wide", "6 in. long": "in." with its period before a measuring word is inches
+_IN_DOT = re.compile(r"(?<![\w.,])(?P<num>" + _NUM + r")(?P<to>\s?[–-]\s?(?P<num2>" + _NUM + r"))?\s?in\."
+                     r"(?=\s+(?:wide|long|tall|high|deep|thick|across|in diameter|of)\b)")
+
+
+def _in_dot(m: re.Match) -> str:
+    if m.group("num2"):
+        return f"{number(m.group('num'))} to {_with_unit(m.group('num2'), 'in.')}"
+    return _with_unit(m.group("num"), "in.")
+
+
+# a ratio of three or more terms: "1:2:3" (a time has two-digit minutes and seconds)
+_RATIO_TERMS = re.compile(r"(?<![\w:.,])\d{1,3}(?::\d{1,3}){2,}(?![\w:]|[.,]\d)")
+
+
+def _ratio_terms(m: re.Match) -> str:
+    terms = m.group(0).split(":")
+    if all(len(t) == 2 for t in terms[1:]):
+        return m.group(0)  # "10:15:30" is a time
+    return " to ".join(cardinal(int(t)) for t in terms)
+
+
 # a rating with a decimal: "4.5/5", "9.5/10" (four point five out of five)
 _RATING = re.compile(r"(?<![\w/.])(?P<a>\d+\.\d+)/(?P<b>\d{1,3})(?![\w/]|\.\d)")
 
@@ -700,6 +723,8 @@ def _slash_words(m: re.Match) -> str:
             return "fifty-fifty"
         if a >= b >= 10:  # "120/80": a reading, not a fraction of eightieths
             return f"{cardinal(a)} over {cardinal(b)}"
+        if b in (10, 100) and nxt not in _FRACTION_AFTER:  # "7/10", "97/100": a score ("a tenth of")
+            return f"{cardinal(a)} out of {cardinal(b)}"
         return _fraction_words(a, b)
     return _mixed_fraction(int(whole), a, b)
 
@@ -792,7 +817,7 @@ def _attributive(m: re.Match) -> bool:
 
 _HYPHEN_UNITS = {**{u: UNITS[u][0] for u in ("lb", "lbs", "oz", "kg", "g", "mg", "km", "mi", "ft", "cm", "mm", "m",
                                                "gal", "ml", "mL", "L", "tsp", "tbsp", "GB", "TB", "MB", "W", "kW",
-                                               "V", "mph", "hr", "min", "sec", "yd")}, "in": "inch"}
+                                               "V", "mph", "hr", "min", "sec", "yd")}, "in": "inch", "pt": "point"}
 _HYPHEN_UNIT = re.compile(r"(?<![\w.,-])(?P<num>\d+(?:\.\d+)?)-(?P<unit>" + "|".join(sorted(_HYPHEN_UNITS, key=len, reverse=True))
                           + r")(?:(?<=[a-z])\.)?(?![\w-])(?=\s+[a-z])")
 
@@ -1035,6 +1060,11 @@ def _chat(m: re.Match) -> str:
     words = _CHAT_WORDS[m.group(1).lower()]
     return words[0].upper() + words[1:] if m.group(1)[0].isupper() else words
 
+# chemical formulas said letter by letter with their numbers: "CO2" is "C O two"
+_FORMULAS = {"CO2": "C O two", "H2O": "H two O", "O2": "O two", "NO2": "N O two", "SO2": "S O two",
+             "CH4": "C H four", "N2O": "N two O", "O3": "O three", "H2": "H two", "NOx": "N O x", "PM2.5": "P M two point five"}
+_FORMULA = re.compile(r"(?<![\w.])(" + "|".join(re.escape(f) for f in sorted(_FORMULAS, key=len, reverse=True)) + r")(?![\w]|\.\d)")
+
 _SYMBOLS = [
     (re.compile(r"\bCtrl\+"), "Control "), (re.compile(r"\bCmd\+"), "Command "),
     (re.compile(r"\b(Alt|Shift|Option|Fn|Win)\+(?=\w)"), r"\1 "),
@@ -1060,8 +1090,11 @@ _SYMBOLS = [
      and (m.group("l") == "percent" or _NUMBER_WORD_RE.fullmatch(m.group("l"))) else m.group(0)),
     (re.compile(r"(?<![\w<])(?:[:;]-?[)(DP]|<3)(?![\w)])"), " "),  # emoticons: ":)", ";-)", "<3"
     (re.compile(r"\s*÷\s*"), " divided by "),
+    (re.compile(r"(?<=[a-z\d])\s?×\s?(?=[a-z\d])"), " times "),  # "3×10^8": what is left of it once the numbers are words
     (re.compile(r"\blocalhost:(?=\d)"), "localhost colon "),
     (re.compile(r"(?<=[a-z] )mmHg\b"), "millimeters of mercury"),
+    (re.compile(r"(?<![\w/])([yqm])/\1(?![\w/])", re.IGNORECASE),
+     lambda m: {"y": "year", "q": "quarter", "m": "month"}[m.group(1).lower()] + " on " + {"y": "year", "q": "quarter", "m": "month"}[m.group(1).lower()]),
     (re.compile(r"\b(YoY|MoM|QoQ)\b"), lambda m: {"YoY": "year over year", "MoM": "month over month",
                                                   "QoQ": "quarter over quarter"}[m.group(1)]),
     (re.compile(r"№\s?"), "number "),
@@ -1192,7 +1225,7 @@ def _parts(m: re.Match) -> str:
 
 
 # powers: "10^23", "3.0 × 10^8"
-_POWER = re.compile(r"(?<![\w.])(?P<base>\d+)\^(?P<neg>[-−])?(?P<exp>\d{1,3})(?![\d.])"
+_POWER = re.compile(r"(?<![\w.])(?P<base>\d+)\^(?P<neg>[-−])?(?P<exp>\d{1,3})(?!\d|\.\d)"
                     r"(?:\s?(?P<unit>" + _UNIT_RE + r")" + _UNIT_AFTER + r")?")
 
 
@@ -1456,6 +1489,7 @@ def outside_spans(text: str, fn) -> str:
 
 
 _PASSES = [
+    (_FORMULA, lambda m: _FORMULAS[m.group(1)]),
     (re.compile(r"\b([Nn]o|[Nn]os)\.(?=\d)"), lambda m: m.group(1).lower().replace("no", "number") + " "),  # "No.1"
     (re.compile(r"(?<![\w.])\d{1,3}(?:_\d{3})+(?!\w|\.\d)"), lambda m: m.group(0).replace("_", ",")),  # "1_000_000"
     (_CHAT, _chat),  # before web addresses: "btw.example.com" is a host, not chat
@@ -1511,6 +1545,7 @@ _PASSES = [
     (_ZIP, _zip),
     (_MONTH_DAY, _month_day),
     (_DAY_MONTH, _day_month),
+    (_RATIO_TERMS, _ratio_terms),
     (_HMS, _hms),
     (_COMPACT_DURATION, _compact_duration),
     (_TIME_SPAN, _time_span),
@@ -1520,6 +1555,7 @@ _PASSES = [
     (_UNICODE_FRACTION, _unicode_fraction),
     (_DIMENSIONS, _dimensions),
     (_PERCENT_TWICE, r"\g<sign>–"),
+    (_IN_DOT, _in_dot),
     (_RANGE, _range),
     (_RATING, _rating),
     (_SLASH, _slash),
