@@ -460,6 +460,15 @@ def test_eighth_list_classes(written, spoken):
     ("I'd give it 7/10, or 97/100.", "I'd give it seven out of ten, or ninety-seven out of one hundred."),
     ("About 1/10 of us.", "About one tenth of us."),
     ("Mix 1:2:3 at 10:15:30.", "Mix one to two to three at ten fifteen and thirty seconds."),
+    # listings, box scores and chat
+    ("Civic EX, 35 mpg hwy, $17,500 OBO.", "Civic EX, thirty-five miles per gallon highway, seventeen thousand five hundred dollars or best offer."),
+    ("Charming 3 bd/2 ba ranch.", "Charming three bedrooms, two baths ranch."),
+    ("For rent: 2 br, 1 ba, tow pkg.", "For rent: two bedrooms, one bath, tow package."),
+    ("He had 32 pts, 14 reb and 11 ast.", "He had thirty-two points, fourteen rebounds and eleven assists."),
+    ("Take 12 credit hrs per term.", "Take twelve credit hours per term."),
+    ("ngl i can make it 2nite, text me when u r here", "not gonna lie i can make it tonight, text me when you are here"),
+    ("happy bday, see u tmrw", "happy birthday, see you tomorrow"),
+    ("Unit U made a u-turn.", "Unit U made a u-turn."),
     # chat shorthand said in full; letters people say as letters (lol, FYI) and web addresses are left
     ("brb, lol, idk what you mean tbh.", "be right back, lol, I don't know what you mean to be honest."),
     ("Thx! BTW it works, pls check imo.", "Thanks! By the way it works, please check in my opinion."),

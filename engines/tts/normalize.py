@@ -212,6 +212,8 @@ UNITS: dict[str, tuple[str, str]] = {
     "nm": ("nanometer", "nanometers"), "hp": ("horsepower", "horsepower"), "mpg": ("mile per gallon", "miles per gallon"),
     "psi": ("pound per square inch", "pounds per square inch"), "rpm": ("revolution per minute", "revolutions per minute"),
     "in.": ("inch", "inches"), "dB": ("decibel", "decibels"), "pts": ("point", "points"), "bps": ("basis point", "basis points"),
+    "bd": ("bedroom", "bedrooms"), "br": ("bedroom", "bedrooms"), "bdrm": ("bedroom", "bedrooms"), "ba": ("bath", "baths"),
+    "reb": ("rebound", "rebounds"), "ast": ("assist", "assists"),
     "ppm": ("part per million", "parts per million"), "ppb": ("part per billion", "parts per billion"),
 }
 # single capitals that are units only when no capitalised word follows ("65 W" but "100 W Main St")
@@ -1048,17 +1050,26 @@ _NUMBER_WORD = (r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleve
 # a number already in words, as a whole word ("twelve", "twenty-six", "hundred", "eighteenth")
 _NUMBER_WORD_RE = re.compile(r"(?:[a-z]+-)?(?:" + _NUMBER_WORD[3:-3] + r"|first|second|third|fourth|fifth|sixth|seventh|"
                              r"eighth|ninth|tenth|eleventh|twelfth|[a-z]+teenth|[a-z]+ieth)|hundred|thousand|million|billion")
+# "u" for "you" (and "r" for "are" after it) in chat, in lower case only ("U" is a letter, "Unit U")
+_CHAT_YOU = re.compile(r"(?<![\w.'’/-])u(?P<are>\s+r)?(?![\w.'’/-]|\.\w)")
+# a unit written short with no number before it: "credit hrs per semester", "35 mpg hwy", "tow pkg"
+_SHORT_WORDS = re.compile(r"(?<![\w.'’/-])(hrs|mins|secs|yrs|hwy|pkg)(?![\w'’/-]|\.\w)")
+_SHORT_WORD = {"hrs": "hours", "mins": "minutes", "secs": "seconds", "yrs": "years", "hwy": "highway", "pkg": "package"}
+
 # chat shorthand a reader says in full (the letters of "FYI", "OMG" and "LOL" are said as letters: left)
 _CHAT_WORDS = {"idk": "I don't know", "tbh": "to be honest", "btw": "by the way", "imo": "in my opinion",
                "imho": "in my humble opinion", "brb": "be right back", "thx": "thanks", "pls": "please",
                "plz": "please", "afaik": "as far as I know", "iirc": "if I remember correctly", "lmk": "let me know",
-               "omw": "on my way", "ttyl": "talk to you later"}
+               "omw": "on my way", "ttyl": "talk to you later", "ngl": "not gonna lie", "bday": "birthday",
+               "2nite": "tonight", "tonite": "tonight", "2day": "today", "2moro": "tomorrow", "tmrw": "tomorrow",
+               "obo": "or best offer"}
 _CHAT = re.compile(r"(?<![\w.@/-])(" + "|".join(_CHAT_WORDS) + r")(?![\w@/-]|\.\w)", re.IGNORECASE)
 
 
 def _chat(m: re.Match) -> str:
     words = _CHAT_WORDS[m.group(1).lower()]
-    return words[0].upper() + words[1:] if m.group(1)[0].isupper() else words
+    opens = not m.string[: m.start()].strip() or re.search(r"[.!?]\s+$", m.string[: m.start()])
+    return words[0].upper() + words[1:] if opens and m.group(1)[0].isupper() else words
 
 # chemical formulas said letter by letter with their numbers: "CO2" is "C O two"
 _FORMULAS = {"CO2": "C O two", "H2O": "H two O", "O2": "O two", "NO2": "N O two", "SO2": "S O two",
@@ -1095,6 +1106,7 @@ _SYMBOLS = [
     (re.compile(r"(?<=[a-z] )mmHg\b"), "millimeters of mercury"),
     (re.compile(r"(?<![\w/])([yqm])/\1(?![\w/])", re.IGNORECASE),
      lambda m: {"y": "year", "q": "quarter", "m": "month"}[m.group(1).lower()] + " on " + {"y": "year", "q": "quarter", "m": "month"}[m.group(1).lower()]),
+    (_SHORT_WORDS, lambda m: _SHORT_WORD[m.group(1)]),
     (re.compile(r"\b(YoY|MoM|QoQ)\b"), lambda m: {"YoY": "year over year", "MoM": "month over month",
                                                   "QoQ": "quarter over quarter"}[m.group(1)]),
     (re.compile(r"№\s?"), "number "),
@@ -1493,6 +1505,8 @@ _PASSES = [
     (re.compile(r"\b([Nn]o|[Nn]os)\.(?=\d)"), lambda m: m.group(1).lower().replace("no", "number") + " "),  # "No.1"
     (re.compile(r"(?<![\w.])\d{1,3}(?:_\d{3})+(?!\w|\.\d)"), lambda m: m.group(0).replace("_", ",")),  # "1_000_000"
     (_CHAT, _chat),  # before web addresses: "btw.example.com" is a host, not chat
+    (_CHAT_YOU, lambda m: "you are" if m.group("are") else "you"),
+    (re.compile(r"(?<=\d)(\s?(?:bd|br|bdrm))\s?/\s?(?=\d(?:\.\d)?\s?ba\b)"), r"\1, "),  # "3 bd/2 ba"
     (_EMAIL, _email),
     (_URL_SCHEME, _url),
     (_URL, _url),
