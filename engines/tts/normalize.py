@@ -211,7 +211,7 @@ UNITS: dict[str, tuple[str, str]] = {
     "kN": ("kilonewton", "kilonewtons"), "µm": ("micrometer", "micrometers"), "μm": ("micrometer", "micrometers"),
     "nm": ("nanometer", "nanometers"), "hp": ("horsepower", "horsepower"), "mpg": ("mile per gallon", "miles per gallon"),
     "psi": ("pound per square inch", "pounds per square inch"), "rpm": ("revolution per minute", "revolutions per minute"),
-    "in.": ("inch", "inches"), "dB": ("decibel", "decibels"), "pts": ("point", "points"), "bps": ("basis point", "basis points"),
+    "dB": ("decibel", "decibels"), "pts": ("point", "points"), "bps": ("basis point", "basis points"),
     "bd": ("bedroom", "bedrooms"), "br": ("bedroom", "bedrooms"), "bdrm": ("bedroom", "bedrooms"), "ba": ("bath", "baths"),
     "reb": ("rebound", "rebounds"), "ast": ("assist", "assists"),
     "ppm": ("part per million", "parts per million"), "ppb": ("part per billion", "parts per billion"),
@@ -640,9 +640,9 @@ _IN_DOT = re.compile(r"(?<![\w.,])(?P<num>" + _NUM + r")(?P<to>\s?[–-]\s?(?P<n
 
 
 def _in_dot(m: re.Match) -> str:
-    if m.group("num2"):
-        return f"{number(m.group('num'))} to {_with_unit(m.group('num2'), 'in.')}"
-    return _with_unit(m.group("num"), "in.")
+    last = m.group("num2") or m.group("num")
+    inches = f"{number(last)} inch{'es' * (last != '1')}"
+    return f"{number(m.group('num'))} to {inches}" if m.group("num2") else inches
 
 
 # a ratio of three or more terms: "1:2:3" (a time has two-digit minutes and seconds)
