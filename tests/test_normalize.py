@@ -418,6 +418,7 @@ def test_a_space_before_a_decimal_point_is_kept():
     # toll-free words and short codes
     ("Call 1-800-FLOWERS now.", "Call one eight hundred flowers now."),
     ("Or try 1-888-GO-FEDEX.", "Or try one eight eight eight go fedex."),
+    ("An 800 GB drive and an 866 MB file.", "An eight hundred gigabyte drive and an eight hundred sixty-six megabyte file."),
     ("Text STOP to 12345 to opt out.", "Text STOP to one two three four five to opt out."),
     # a decimal takes the plural
     ("It is 1.0 km away, not 1 km.", "It is one point zero kilometers away, not one kilometer."),

@@ -342,8 +342,8 @@ _PHONE = re.compile(
 
 
 # a toll-free number spelled as a word: "1-800-FLOWERS", "1-888-GO-FEDEX" (the word is said as a word)
-_VANITY_PHONE = re.compile(r"(?<![\w.,/+-])(?:(?P<trunk>1)[\s.-])?(?P<code>800|888|877|866|855|844|833)[\s.-]"
-                           r"(?P<word>[A-Z]{2,10}(?:-[A-Z]{2,10})?)(?![\w-])")
+_VANITY_PHONE = re.compile(r"(?<![\w.,/+-])(?:(?P<trunk>1)-)?(?P<code>800|888|877|866|855|844|833)-"  # hyphens: "800 GB" is a size
+                           r"(?P<word>[A-Z]{2,10}(?:-[A-Z]{2,10})?)(?![\w-])(?<=[A-Z]{3})")
 
 
 def _vanity_phone(m: re.Match) -> str:
