@@ -470,6 +470,8 @@ def test_eighth_list_classes(written, spoken):
     ("ngl i can make it 2nite, text me when u r here", "not gonna lie i can make it tonight, text me when you are here"),
     ("happy bday, see u tmrw", "happy birthday, see you tomorrow"),
     ("Unit U made a u-turn.", "Unit U made a u-turn."),
+    ('The vowels "a", "e", "i", "o", "u" and the flag (?u).', 'The vowels "a", "e", "i", "o", "u" and the flag (?u).'),
+    ("It reads UTF-16LE files.", "It reads UTF sixteen LE files."),
     # chat shorthand said in full; letters people say as letters (lol, FYI) and web addresses are left
     ("brb, lol, idk what you mean tbh.", "be right back, lol, I don't know what you mean to be honest."),
     ("Thx! BTW it works, pls check imo.", "Thanks! By the way it works, please check in my opinion."),

@@ -367,7 +367,7 @@ _ALNUM_CODE = re.compile(r"(?<![\w#-])(?P<hash>#)?(?P<code>(?=[A-Z0-9-]*\d)(?=[A
 
 def _alnum_code(m: re.Match) -> str:
     code, groups = m.group("code"), m.group("code").split("-")
-    mixed = any(re.search(r"[A-Z]", g) and re.search(r"\d", g) for g in groups)
+    mixed = all(re.search(r"[A-Z]", g) and re.search(r"\d", g) for g in groups)  # "AB12-CD34", not "UTF-16LE"
     is_code = len(groups) >= 3 or (len(groups) == 2 and (mixed or any(len(g) >= 4 and g.isdigit() for g in groups)
                                                         and any(len(g) >= 2 and g.isalpha() for g in groups)))
     if m.group("hash") and not is_code:
@@ -1051,9 +1051,9 @@ _NUMBER_WORD = (r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleve
 _NUMBER_WORD_RE = re.compile(r"(?:[a-z]+-)?(?:" + _NUMBER_WORD[3:-3] + r"|first|second|third|fourth|fifth|sixth|seventh|"
                              r"eighth|ninth|tenth|eleventh|twelfth|[a-z]+teenth|[a-z]+ieth)|hundred|thousand|million|billion")
 # "u" for "you" (and "r" for "are" after it) in chat, in lower case only ("U" is a letter, "Unit U")
-_CHAT_YOU = re.compile(r"(?<![\w.'’/-])u(?P<are>\s+r)?(?![\w.'’/-]|\.\w)")
+_CHAT_YOU = re.compile(r"(?:(?<=[ \t])|^)u(?P<are>[ \t]+r)?(?=[ \t]|[,.!?;:]?$|[,.!?;:][ \t])", re.MULTILINE)
 # a unit written short with no number before it: "credit hrs per semester", "35 mpg hwy", "tow pkg"
-_SHORT_WORDS = re.compile(r"(?<![\w.'’/-])(hrs|mins|secs|yrs|hwy|pkg)(?![\w'’/-]|\.\w)")
+_SHORT_WORDS = re.compile(r"(?<![\w.'’/-])(?<!slash )(?<!dot )(hrs|mins|secs|yrs|hwy|pkg)(?![\w'’/-]|\.\w)")
 _SHORT_WORD = {"hrs": "hours", "mins": "minutes", "secs": "seconds", "yrs": "years", "hwy": "highway", "pkg": "package"}
 
 # chat shorthand a reader says in full (the letters of "FYI", "OMG" and "LOL" are said as letters: left)
