@@ -472,6 +472,13 @@ def test_eighth_list_classes(written, spoken):
     ("Unit U made a u-turn.", "Unit U made a u-turn."),
     ('The vowels "a", "e", "i", "o", "u" and the flag (?u).', 'The vowels "a", "e", "i", "o", "u" and the flag (?u).'),
     ("It reads UTF-16LE files.", "It reads UTF sixteen LE files."),
+    # what a corpus of package documentation showed the new rules must leave alone
+    ("t. test has a new option. u. umask has one too.", "t. test has a new option. u. umask has one too."),
+    ("It runs on machines from Sun.", "It runs on machines from Sun."),
+    ("It adds AES-256-GCM.", "It adds AES two hundred fifty-six-GCM."),
+    ("It follows SUS-2008.", "It follows SUS two thousand eight."),
+    ("See CVE-2019-18348.", "See CVE two zero one nine one eight three four eight."),
+    ("Parsed 2004-02-29T16:21 fine.", "Parsed February twenty-ninth, two thousand four, sixteen twenty-one fine."),
     # chat shorthand said in full; letters people say as letters (lol, FYI) and web addresses are left
     ("brb, lol, idk what you mean tbh.", "be right back, lol, I don't know what you mean to be honest."),
     ("Thx! BTW it works, pls check imo.", "Thanks! By the way it works, please check in my opinion."),

@@ -362,14 +362,17 @@ _SHORT_CODE = re.compile(r"\b(?P<head>[Tt]ext\s+[A-Z]{2,12}\s+to\s+)(?P<num>\d{3
 # a code of capitals and digits in hyphenated groups ("INV-2024-0042", "AB12-CD34", "ABC-1234"), or
 # any such code after "#" ("#A1234"): letters as letters, digits one by one. A name with a number
 # ("COVID-19", "F-150", "B-52") has two groups and a short number, and is not a code.
-_ALNUM_CODE = re.compile(r"(?<![\w#-])(?P<hash>#)?(?P<code>(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9]+(?:-[A-Z0-9]+)*)(?![\w-])")
+_ALNUM_CODE = re.compile(r"(?<![\w#-])(?P<hash>#)?(?P<code>(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9]+(?:-[A-Z0-9]+)*)(?![\w-]|\.\d)")
 
 
 def _alnum_code(m: re.Match) -> str:
     code, groups = m.group("code"), m.group("code").split("-")
-    mixed = all(re.search(r"[A-Z]", g) and re.search(r"\d", g) for g in groups)  # "AB12-CD34", not "UTF-16LE"
-    is_code = len(groups) >= 3 or (len(groups) == 2 and (mixed or any(len(g) >= 4 and g.isdigit() for g in groups)
-                                                        and any(len(g) >= 2 and g.isalpha() for g in groups)))
+    mixed = all(re.search(r"[A-Z]", g) and re.search(r"\d", g) and len(g) <= 5 for g in groups)  # "AB12-CD34", not "UTF-16LE", "AVX512-FP16"
+    long_digits = any(len(g) >= 4 and g.isdigit() for g in groups)  # "AES-256-GCM" is a name, "XK-7741-B" a code
+    if len(groups) == 2 and any(re.fullmatch(r"(?:19|20)\d\d", g) for g in groups):
+        return m.group(0)  # "SUS-2008": a name and a year
+    is_code = (len(groups) >= 3 and long_digits) or (len(groups) == 2 and (
+        mixed or long_digits and any(len(g) >= 2 and g.isalpha() for g in groups)))
     if m.group("hash") and not is_code:
         is_code = bool(re.fullmatch(r"[A-Z]{1,4}\d{3,}", code))  # "order #A1234"
     if not is_code or not re.search(r"\d", code) or len(code) > 40:
@@ -872,8 +875,7 @@ _BEFORE_NUMBER = {"No.": "number", "no.": "number", "Nos.": "numbers", "nos.": "
                   "Fig.": "figure", "fig.": "figure", "Ex.": "exhibit", "Art.": "article", "Sec.": "section",
                   "Rm.": "room", "Dep.": "departs", "dep.": "departs", "Arr.": "arrives", "arr.": "arrives",
                   "Para.": "paragraph"}
-_BEFORE_WEEKDAY = {"on", "by", "until", "till", "til", "from", "through", "thru", "every", "next", "this", "last",
-                   "before", "after", "since"}
+_BEFORE_WEEKDAY = {"on", "by", "until", "till", "til", "through", "thru", "every"}  # not "from Sun." (the firm)
 # what has a number, written "no." after it with no digits following: "your account no. and name"
 _NUMBERED = {"account", "order", "policy", "reference", "ticket", "case", "invoice", "tracking", "phone", "telephone",
              "serial", "model", "part", "item", "booking", "confirmation", "customer", "member", "membership",
@@ -1051,7 +1053,7 @@ _NUMBER_WORD = (r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleve
 _NUMBER_WORD_RE = re.compile(r"(?:[a-z]+-)?(?:" + _NUMBER_WORD[3:-3] + r"|first|second|third|fourth|fifth|sixth|seventh|"
                              r"eighth|ninth|tenth|eleventh|twelfth|[a-z]+teenth|[a-z]+ieth)|hundred|thousand|million|billion")
 # "u" for "you" (and "r" for "are" after it) in chat, in lower case only ("U" is a letter, "Unit U")
-_CHAT_YOU = re.compile(r"(?:(?<=[ \t])|^)u(?P<are>[ \t]+r)?(?=[ \t]|[,.!?;:]?$|[,.!?;:][ \t])", re.MULTILINE)
+_CHAT_YOU = re.compile(r"(?:(?<=[ \t])|^)u(?P<are>[ \t]+r)?(?=[ \t]|[,!?;:]?$|[,!?;:][ \t])", re.MULTILINE)  # "u." is a list item
 # a unit written short with no number before it: "credit hrs per semester", "35 mpg hwy", "tow pkg"
 _SHORT_WORDS = re.compile(r"(?<![\w.'’/-])(?<!slash )(?<!dot )(hrs|mins|secs|yrs|hwy|pkg)(?![\w'’/-]|\.\w)")
 _SHORT_WORD = {"hrs": "hours", "mins": "minutes", "secs": "seconds", "yrs": "years", "hwy": "highway", "pkg": "package"}
@@ -1501,6 +1503,7 @@ def outside_spans(text: str, fn) -> str:
 
 
 _PASSES = [
+    (re.compile(r"(?<![\w-])(\d{4}-\d{2}-\d{2})T(?=\d{2}:\d{2})"), r"\1, "),  # ISO date and time: "2004-02-29T16:21"
     (_FORMULA, lambda m: _FORMULAS[m.group(1)]),
     (re.compile(r"\b([Nn]o|[Nn]os)\.(?=\d)"), lambda m: m.group(1).lower().replace("no", "number") + " "),  # "No.1"
     (re.compile(r"(?<![\w.])\d{1,3}(?:_\d{3})+(?!\w|\.\d)"), lambda m: m.group(0).replace("_", ",")),  # "1_000_000"
