@@ -1073,6 +1073,9 @@ def _chat(m: re.Match) -> str:
     opens = not m.string[: m.start()].strip() or re.search(r"[.!?]\s+$", m.string[: m.start()])
     return words[0].upper() + words[1:] if opens and m.group(1)[0].isupper() else words
 
+
+_PERIODS = {"y": "year", "q": "quarter", "m": "month"}  # "y/y", "q/q": year on year, quarter on quarter
+
 # chemical formulas said letter by letter with their numbers: "CO2" is "C O two"
 _FORMULAS = {"CO2": "C O two", "H2O": "H two O", "O2": "O two", "NO2": "N O two", "SO2": "S O two",
              "CH4": "C H four", "N2O": "N two O", "O3": "O three", "H2": "H two", "NOx": "N O x", "PM2.5": "P M two point five"}
@@ -1106,8 +1109,7 @@ _SYMBOLS = [
     (re.compile(r"(?<=[a-z\d])\s?×\s?(?=[a-z\d])"), " times "),  # "3×10^8": what is left of it once the numbers are words
     (re.compile(r"\blocalhost:(?=\d)"), "localhost colon "),
     (re.compile(r"(?<=[a-z] )mmHg\b"), "millimeters of mercury"),
-    (re.compile(r"(?<![\w/])([yqm])/\1(?![\w/])", re.IGNORECASE),
-     lambda m: {"y": "year", "q": "quarter", "m": "month"}[m.group(1).lower()] + " on " + {"y": "year", "q": "quarter", "m": "month"}[m.group(1).lower()]),
+    (re.compile(r"(?<![\w/])([yqm])/\1(?![\w/])", re.IGNORECASE), lambda m: "{0} on {0}".format(_PERIODS[m.group(1).lower()])),
     (_SHORT_WORDS, lambda m: _SHORT_WORD[m.group(1)]),
     (re.compile(r"\b(YoY|MoM|QoQ)\b"), lambda m: {"YoY": "year over year", "MoM": "month over month",
                                                   "QoQ": "quarter over quarter"}[m.group(1)]),
@@ -1258,9 +1260,10 @@ _HMS = re.compile(r"(?<![\d:.,])(\d{1,2}):([0-5]\d):([0-5]\d)(?![\d:]|[.,]\d)")
 _COMPACT_DURATION = re.compile(r"(?<![\w.])(\d{1,3})\s?h(?:rs?)?\s?(\d{1,2})\s?m(?:in|ins)?(?:\s?(\d{1,2})\s?s(?:ec|ecs)?)?\b(?!['’]\w)")
 
 
-def _compact_duration(m: re.Match) -> str:
-    parts = [(m.group(1), "hour"), (m.group(2), "minute"), (m.group(3), "second")]
-    words = [f"{cardinal(int(n))} {unit}{'s' * (int(n) != 1)}" for n, unit in parts if n is not None and int(n)]
+def _duration(m: re.Match, hours: str | None, minutes: str | None, seconds: str | None) -> str:
+    """"two hours thirty-one minutes and four seconds"; a zero part is left out."""
+    parts = [(int(n), unit) for n, unit in ((hours, "hour"), (minutes, "minute"), (seconds, "second")) if n is not None]
+    words = [f"{cardinal(n)} {unit}{'s' * (n != 1)}" for n, unit in parts if n]
     if not words:
         return m.group(0)
     return " and ".join(words) if len(words) < 3 else f"{words[0]} {words[1]} and {words[2]}"
@@ -1272,11 +1275,7 @@ def _hms(m: re.Match) -> str:
         h, mi, sec = (int(g) for g in m.groups())  # a clock time to the second: "at 10:15:30"
         if h <= 24:
             return f"{_clock_words(h, mi)} and {cardinal(sec)} second{'s' * (sec != 1)}"
-    parts = [(int(m.group(1)), "hour"), (int(m.group(2)), "minute"), (int(m.group(3)), "second")]
-    words = [f"{cardinal(n)} {unit}{'s' * (n != 1)}" for n, unit in parts if n]
-    if not words:
-        return m.group(0)
-    return " and ".join(words) if len(words) < 3 else f"{words[0]} {words[1]} and {words[2]}"
+    return _duration(m, *m.groups())
 
 
 # heights in feet and inches: 5'11", 6′ 2″
@@ -1564,7 +1563,7 @@ _PASSES = [
     (_DAY_MONTH, _day_month),
     (_RATIO_TERMS, _ratio_terms),
     (_HMS, _hms),
-    (_COMPACT_DURATION, _compact_duration),
+    (_COMPACT_DURATION, lambda m: _duration(m, *m.groups())),
     (_TIME_SPAN, _time_span),
     (_CLOCK, _clock),
     (_HOUR_AMPM, _hour_ampm),
