@@ -1055,7 +1055,7 @@ _NUMBER_WORD_RE = re.compile(r"(?:[a-z]+-)?(?:" + _NUMBER_WORD[3:-3] + r"|first|
 # "u" for "you" (and "r" for "are" after it) in chat, in lower case only ("U" is a letter, "Unit U")
 _CHAT_YOU = re.compile(r"(?:(?<=[ \t])|^)u(?P<are>[ \t]+r)?(?=[ \t]|[,!?;:]?$|[,!?;:][ \t])", re.MULTILINE)  # "u." is a list item
 # a unit written short with no number before it: "credit hrs per semester", "35 mpg hwy", "tow pkg"
-_SHORT_WORDS = re.compile(r"(?<![\w.'’/-])(?<!slash )(?<!dot )(hrs|mins|secs|yrs|hwy|pkg)(?![\w'’/-]|\.\w)")
+_SHORT_WORDS = re.compile(r"(?<![\w.'’/-])(?<!slash )(?<!dot )(?<!dash )(hrs|mins|secs|yrs|hwy|pkg)(?![\w'’/-]|\.\w)")
 _SHORT_WORD = {"hrs": "hours", "mins": "minutes", "secs": "seconds", "yrs": "years", "hwy": "highway", "pkg": "package"}
 
 # chat shorthand a reader says in full (the letters of "FYI", "OMG" and "LOL" are said as letters: left)
