@@ -477,6 +477,8 @@ def test_eighth_list_classes(written, spoken):
     ("It runs on machines from Sun.", "It runs on machines from Sun."),
     ("It adds AES-256-GCM.", "It adds AES two hundred fifty-six-GCM."),
     ("It follows SUS-2008.", "It follows SUS two thousand eight."),
+    ("Mail pkg-team@lists.example.org or see example.org/pkg/a-pkg-b.",
+     "Mail pkg dash team at lists dot example dot org or see example dot org slash pkg slash a dash pkg dash b."),
     ("See CVE-2019-18348.", "See CVE two zero one nine one eight three four eight."),
     ("Parsed 2004-02-29T16:21 fine.", "Parsed February twenty-ninth, two thousand four, sixteen twenty-one fine."),
     # chat shorthand said in full; letters people say as letters (lol, FYI) and web addresses are left

@@ -1055,7 +1055,7 @@ _NUMBER_WORD_RE = re.compile(r"(?:[a-z]+-)?(?:" + _NUMBER_WORD[3:-3] + r"|first|
 # "u" for "you" (and "r" for "are" after it) in chat, in lower case only ("U" is a letter, "Unit U")
 _CHAT_YOU = re.compile(r"(?:(?<=[ \t])|^)u(?P<are>[ \t]+r)?(?=[ \t]|[,!?;:]?$|[,!?;:][ \t])", re.MULTILINE)  # "u." is a list item
 # a unit written short with no number before it: "credit hrs per semester", "35 mpg hwy", "tow pkg"
-_SHORT_WORDS = re.compile(r"(?<![\w.'’/-])(?<!slash )(?<!dot )(?<!dash )(hrs|mins|secs|yrs|hwy|pkg)(?![\w'’/-]|\.\w)")
+_SHORT_WORDS = re.compile(r"(?<![\w.'’/<@-])(hrs|mins|secs|yrs|hwy|pkg)(?![\w'’/>@-]|\.\w)")
 _SHORT_WORD = {"hrs": "hours", "mins": "minutes", "secs": "seconds", "yrs": "years", "hwy": "highway", "pkg": "package"}
 
 # chat shorthand a reader says in full (the letters of "FYI", "OMG" and "LOL" are said as letters: left)
@@ -1110,7 +1110,6 @@ _SYMBOLS = [
     (re.compile(r"\blocalhost:(?=\d)"), "localhost colon "),
     (re.compile(r"(?<=[a-z] )mmHg\b"), "millimeters of mercury"),
     (re.compile(r"(?<![\w/])([yqm])/\1(?![\w/])", re.IGNORECASE), lambda m: "{0} on {0}".format(_PERIODS[m.group(1).lower()])),
-    (_SHORT_WORDS, lambda m: _SHORT_WORD[m.group(1)]),
     (re.compile(r"\b(YoY|MoM|QoQ)\b"), lambda m: {"YoY": "year over year", "MoM": "month over month",
                                                   "QoQ": "quarter over quarter"}[m.group(1)]),
     (re.compile(r"№\s?"), "number "),
@@ -1508,6 +1507,7 @@ _PASSES = [
     (re.compile(r"(?<![\w.])\d{1,3}(?:_\d{3})+(?!\w|\.\d)"), lambda m: m.group(0).replace("_", ",")),  # "1_000_000"
     (_CHAT, _chat),  # before web addresses: "btw.example.com" is a host, not chat
     (_CHAT_YOU, lambda m: "you are" if m.group("are") else "you"),
+    (_SHORT_WORDS, lambda m: _SHORT_WORD[m.group(1)]),  # before web addresses too: "/pkg/", "pkg-team@"
     (re.compile(r"(?<=\d)(\s?(?:bd|br|bdrm))\s?/\s?(?=\d(?:\.\d)?\s?ba\b)"), r"\1, "),  # "3 bd/2 ba"
     (_EMAIL, _email),
     (_URL_SCHEME, _url),
