@@ -484,6 +484,7 @@ def test_eighth_list_classes(written, spoken):
     # chat shorthand said in full; letters people say as letters (lol, FYI) and web addresses are left
     ("brb, lol, idk what you mean tbh.", "be right back, lol, I don't know what you mean to be honest."),
     ("Thx! BTW it works, pls check imo.", "Thanks! By the way it works, please check in my opinion."),
+    ("The IMO set new shipping rules.", "The IMO set new shipping rules."),
     ("Visit btw.example.com or mail idk@example.com.", "Visit btw dot example dot com or mail idk at example dot com."),
 ])
 def test_ninth_list_classes(written, spoken):

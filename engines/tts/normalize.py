@@ -1069,6 +1069,8 @@ _CHAT = re.compile(r"(?<![\w.@/-])(" + "|".join(_CHAT_WORDS) + r")(?![\w@/-]|\.\
 
 
 def _chat(m: re.Match) -> str:
+    if m.group(1) == "IMO":
+        return m.group(1)  # in capitals it is as often the International Maritime Organization: letters
     words = _CHAT_WORDS[m.group(1).lower()]
     opens = not m.string[: m.start()].strip() or re.search(r"[.!?]\s+$", m.string[: m.start()])
     return words[0].upper() + words[1:] if opens and m.group(1)[0].isupper() else words
