@@ -485,6 +485,10 @@ def test_eighth_list_classes(written, spoken):
     ("brb, lol, idk what you mean tbh.", "be right back, lol, I don't know what you mean to be honest."),
     ("Thx! BTW it works, pls check imo.", "Thanks! By the way it works, please check in my opinion."),
     ("The IMO set new shipping rules.", "The IMO set new shipping rules."),
+    ("It returned a 404 error, then 500 errors and a 503 page.",
+     "It returned a four oh four error, then five hundred errors and a five oh three page."),
+    ("We logged 404 errors in 12 files.", "We logged four oh four errors in twelve files."),
+    ("We found 450 errors in the report.", "We found four hundred fifty errors in the report."),
     ("Visit btw.example.com or mail idk@example.com.", "Visit btw dot example dot com or mail idk at example dot com."),
 ])
 def test_ninth_list_classes(written, spoken):

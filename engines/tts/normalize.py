@@ -1178,6 +1178,9 @@ def pairs(n: int) -> str:
     return _halves(high, low)
 
 
+# an HTTP status before what it names: "a 404 error" (four oh four), "the 503 page", "500 errors"
+_STATUS_CODE = re.compile(r"(?<![\w.,$£€-])(4(?:0\d|1[0-8]|2[1-9]|31|51)|50\d|51[01])(?=[ \t]+(?:errors?|pages?|status|responses?)\b)")  # not "450 errors"
+
 # a number before these is a count, not a name read in pairs: "Building 250 homes took years",
 # "NASA 250 scientists", "the EU 750 billion fund"
 _A_COUNT = (r"(?!\s+(?:people|employees|workers|staff|members|jobs|students|scientists|agents|officers|troops|soldiers|"
@@ -1547,6 +1550,7 @@ _PASSES = [
     (_PHONE, _phone),
     (_PHONE_TRUNK, lambda m: _grouped_digits(m.group(0))),
     (_DIALLED, lambda m: m.group("verb") + m.group("gap") + digits(m.group("num"))),
+    (_STATUS_CODE, lambda m: pairs(int(m.group(1)))),
     (_NAMED_NUMBER, lambda m: re.sub(r"^Rm\.?", "Room", m.group("head")) + pairs(int(m.group("num")))),
     (_HOUSE_NUMBER, lambda m: pairs(int(m.group("num")))),
     (_MONEY_CODE_AFTER, _money_code_after),
