@@ -286,8 +286,12 @@ def _number_of(s: str) -> float:
 
 
 def _with_unit(value: str, unit: str) -> str:
-    singular, plural = UNITS[unit]
-    word = singular if re.fullmatch(r"-?1", value.replace(",", "")) else plural  # "1.0 kilometers"
+    return _counted(value, *UNITS[unit])
+
+
+def _counted(value: str, singular: str, plural: str) -> str:
+    """``value`` in words with the singular only for exactly one ("1.0 kilometers")."""
+    word = singular if re.fullmatch(r"-?1", value.replace(",", "")) else plural
     return f"{number(value)} {word}"
 
 
@@ -375,7 +379,7 @@ def _alnum_code(m: re.Match) -> str:
         mixed or long_digits and any(len(g) >= 2 and g.isalpha() for g in groups)))
     if m.group("hash") and not is_code:
         is_code = bool(re.fullmatch(r"[A-Z]{1,4}\d{3,}", code))  # "order #A1234"
-    if not is_code or not re.search(r"\d", code) or len(code) > 40:
+    if not is_code or len(code) > 40:
         return m.group(0)
     words = [" ".join(digits(part) if part.isdigit() else part for part in re.findall(r"\d+|[A-Z]+", g)) for g in groups]
     return ("number " if m.group("hash") else "") + " ".join(words)
@@ -643,8 +647,7 @@ _IN_DOT = re.compile(r"(?<![\w.,])(?P<num>" + _NUM + r")(?P<to>\s?[–-]\s?(?P<n
 
 
 def _in_dot(m: re.Match) -> str:
-    last = m.group("num2") or m.group("num")
-    inches = f"{number(last)} inch{'es' * (last != '1')}"
+    inches = _counted(m.group("num2") or m.group("num"), "inch", "inches")
     return f"{number(m.group('num'))} to {inches}" if m.group("num2") else inches
 
 
@@ -1068,12 +1071,18 @@ _CHAT_WORDS = {"idk": "I don't know", "tbh": "to be honest", "btw": "by the way"
 _CHAT = re.compile(r"(?<![\w.@/-])(" + "|".join(_CHAT_WORDS) + r")(?![\w@/-]|\.\w)", re.IGNORECASE)
 
 
+_OPENS_SENTENCE = re.compile(r"(?:\A|[.!?])\s*\Z")
+
+
 def _chat(m: re.Match) -> str:
     if m.group(1) == "IMO":
         return m.group(1)  # in capitals it is as often the International Maritime Organization: letters
     words = _CHAT_WORDS[m.group(1).lower()]
-    opens = not m.string[: m.start()].strip() or re.search(r"[.!?]\s+$", m.string[: m.start()])
-    return words[0].upper() + words[1:] if opens and m.group(1)[0].isupper() else words
+    if not m.group(1)[0].isupper():
+        return words
+    before = m.string[max(0, m.start() - 40): m.start()]  # a bounded look back: linear in the text
+    opens = _OPENS_SENTENCE.search(before) if m.start() <= 40 or before.strip() else None
+    return words[0].upper() + words[1:] if opens else words
 
 
 _PERIODS = {"y": "year", "q": "quarter", "m": "month"}  # "y/y", "q/q": year on year, quarter on quarter
@@ -1112,8 +1121,7 @@ _SYMBOLS = [
     (re.compile(r"\blocalhost:(?=\d)"), "localhost colon "),
     (re.compile(r"(?<=[a-z] )mmHg\b"), "millimeters of mercury"),
     (re.compile(r"(?<![\w/])([yqm])/\1(?![\w/])", re.IGNORECASE), lambda m: "{0} on {0}".format(_PERIODS[m.group(1).lower()])),
-    (re.compile(r"\b(YoY|MoM|QoQ)\b"), lambda m: {"YoY": "year over year", "MoM": "month over month",
-                                                  "QoQ": "quarter over quarter"}[m.group(1)]),
+    (re.compile(r"\b(YoY|MoM|QoQ)\b"), lambda m: "{0} over {0}".format(_PERIODS[m.group(1)[0].lower()])),
     (re.compile(r"№\s?"), "number "),
     (re.compile(r"(?<=\w)²"), " squared"), (re.compile(r"(?<=\w)³"), " cubed"),
     (re.compile(r"(?<![\w#])#(?=[A-Za-z])"), "hashtag "),
