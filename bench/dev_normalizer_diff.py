@@ -28,6 +28,10 @@ from engines.tts import normalize as current
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _prose(line: str) -> bool:
+    return 30 < len(line) < 300 and bool(re.search(r"[a-z]{3,} [a-z]{3,}", line))
+
+
 def package_lines() -> list[str]:
     site = sysconfig.get_paths()["purelib"]
     lines = []
@@ -35,8 +39,7 @@ def package_lines() -> list[str]:
         body = Path(path).read_text(encoding="utf-8", errors="ignore").split("\n\n", 1)[-1]
         for line in body.splitlines():
             line = line.strip()
-            if 30 < len(line) < 300 and re.search(r"[a-z]{3,} [a-z]{3,}", line) \
-                    and not line.startswith(("```", "|", ">>>", "$ ")):
+            if _prose(line) and not line.startswith(("```", "|", ">>>", "$ ")):
                 lines.append(line)
     return lines
 
@@ -52,8 +55,7 @@ def doc_sentences() -> list[str]:
                 text = re.sub(r"\s+", " ", f.read())
         except OSError:
             continue
-        sentences += [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z])", text)
-                      if 30 < len(s) < 300 and re.search(r"[a-z]{3,} [a-z]{3,}", s)]
+        sentences += [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z])", text) if _prose(s)]
     return sentences
 
 
@@ -61,11 +63,12 @@ def normalizer_at(commit: str):
     """``engines.tts.normalize`` as it was at ``commit`` (it imports nothing of the project's)."""
     source = subprocess.run(["git", "show", f"{commit}:engines/tts/normalize.py"], cwd=ROOT, check=True,
                             capture_output=True, text=True).stdout
-    path = Path(tempfile.mkdtemp()) / "normalize_base.py"
-    path.write_text(source)
-    spec = importlib.util.spec_from_file_location("normalize_base", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "normalize_base.py"
+        path.write_text(source)
+        spec = importlib.util.spec_from_file_location("normalize_base", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
     return module
 
 
