@@ -712,8 +712,8 @@ def _mixed_fraction(whole: int, a: int, b: int) -> str:
 
 def _slash_words(m: re.Match) -> str:
     whole, a, b = m.group("whole"), int(m.group("a")), int(m.group("b"))
-    before = m.string[: m.start()].split()
-    after = m.string[m.end():].split()
+    before = _text_before(m.string, m.start()).split()
+    after = _text_after(m.string, m.end()).split()
     prev = before[-1].lower().strip(",.") if before else ""
     nxt = after[0].lower().strip(",.;:!?") if after else ""
     if b == 0:
@@ -773,8 +773,8 @@ def _year_or_number(m: re.Match) -> str:
     n = int(m.group(1))
     if not 1000 <= n <= 2099:
         return cardinal(n)
-    before = m.string[: m.start()].split()
-    after = m.string[m.end():].split()
+    before = _text_before(m.string, m.start()).split()
+    after = _text_after(m.string, m.end()).split()
     prev = before[-1].lower().rstrip(",") if before else ""
     nxt = after[0].strip(",.;:!?\"')") if after else ""
     if prev in _YEAR_BEFORE:
@@ -934,9 +934,30 @@ def abbreviation_ends_sentence(text: str, end: int) -> bool:
     return sentence_ends_after(text, end) and not _COMPASS_NEXT.match(rest) and not re.match(r"[ \t]+[A-Z0-9]*\d", rest)
 
 
+_REACH = 200  # characters a look at the neighbouring words reads, when they hold two words
+
+
+def _text_before(text: str, start: int) -> str:
+    """The text before ``start``, as far as a look at its last words needs: the last
+    :data:`_REACH` characters when they hold two words (so the last word, and what comes before
+    it, are whole), else all of it. A look back then costs the same however long the text is."""
+    if start <= _REACH:
+        return text[:start]
+    head = text[start - _REACH:start]
+    return head if re.search(r"\S\s+\S", head) else text[:start]
+
+
+def _text_after(text: str, end: int) -> str:
+    """The text after ``end``, as far as a look at its first word needs (see :func:`_text_before`)."""
+    if len(text) - end <= _REACH:
+        return text[end:]
+    tail = text[end:end + _REACH]
+    return tail if re.search(r"\S\s+\S", tail) else text[end:]
+
+
 def _prev_word(text: str, start: int) -> tuple[str, bool]:
     """The word before ``start`` and whether it starts its sentence."""
-    head = text[:start].rstrip()
+    head = _text_before(text, start).rstrip()
     m = re.search(r"([\w'’.-]+)$", head)
     if not m:
         return "", True
@@ -1282,7 +1303,7 @@ def _duration(m: re.Match, hours: str | None, minutes: str | None, seconds: str 
 
 
 def _hms(m: re.Match) -> str:
-    before = m.string[: m.start()].split()
+    before = _text_before(m.string, m.start()).split()
     if before and before[-1].lower() in ("at", "by", "until", "till", "before", "after", "since"):
         h, mi, sec = (int(g) for g in m.groups())  # a clock time to the second: "at 10:15:30"
         if h <= 24:
@@ -1397,7 +1418,7 @@ _LENGTHS = {"mm", "cm", "m", "km", "in", "inch", "inches", "ft", "foot", "feet",
 
 
 def _dimensions(m: re.Match) -> str:
-    after = m.string[m.end():].split()
+    after = _text_after(m.string, m.end()).split()
     unit = after[0].strip(",.;:!?)").lower() if after else ""
     tight = not m.group("s1") and not m.group("s2")
     if not (m.group("inch") or m.group("c") or unit in _LENGTHS or tight):  # "1920x1080", "a 4x4"
@@ -1479,7 +1500,7 @@ def _roman(m: re.Match) -> str:
     n = _roman_value(numeral)
     if n is None:
         return numeral
-    head = m.string[: m.start()]
+    head = _text_before(m.string, m.start())
     words = re.findall(r"[\w'’.-]+", head[-60:])
     prev = words[-1] if words else ""
     if prev.lower() in _ROMAN_COUNTED and re.search(r"[\w.]\s+$", head) and (numeral != "I" or prev[:1].isupper()):
