@@ -262,6 +262,14 @@ def test_looking_at_neighbouring_words_costs_the_same_however_long_the_text():
         assert time.monotonic() - started < 4, hostile[:12]
 
 
+def test_the_word_before_a_match_is_found_in_linear_time():
+    # with no space in reach, the word before each percentage was looked for by a regex search over
+    # all the text before it: 9.1 s for these 48,000 characters; now 0.5 s
+    started = time.monotonic()
+    assert normalize("5%-6%-" * 8_000).startswith("five percent to six percent")
+    assert time.monotonic() - started < 4
+
+
 def test_chat_shorthand_normalises_in_linear_time():
     # each capitalised "BTW" once looked back over the whole text before it to see whether it opens
     # a sentence: about 32 s for these 200,000 characters; now a bounded look back, about 2 s

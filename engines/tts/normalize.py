@@ -955,10 +955,15 @@ def _text_after(text: str, end: int) -> str:
     return tail if re.search(r"\S\s+\S", tail) else text[end:]
 
 
+_LAST_WORD = re.compile(r"([\w'’.-]+)$")
+
+
 def _prev_word(text: str, start: int) -> tuple[str, bool]:
     """The word before ``start`` and whether it starts its sentence."""
     head = _text_before(text, start).rstrip()
-    m = re.search(r"([\w'’.-]+)$", head)
+    m = _LAST_WORD.search(head, max(0, len(head) - _REACH))  # a regex search runs forwards: start it near the end
+    if m and m.start() == len(head) - _REACH:  # the word may begin further back
+        m = _LAST_WORD.search(head)
     if not m:
         return "", True
     word = m.group(1)
