@@ -513,3 +513,37 @@ def test_a_space_before_a_decimal_point_is_kept():
 ])
 def test_classes_found_by_probing_new_text(written, spoken):
     assert normalize(written) == spoken
+
+
+# classes found on an eighth fresh list (bench/data/normalizer_lists/fresh8.toml), tested in other
+# wording; the second half are what each rule must leave alone
+@pytest.mark.parametrize("written, spoken", [
+    ("Thanks Dave I owe you one.", "Thanks Dave I owe you one."),
+    ("tell Jen idk what happened", "tell Jen I don't know what happened"),
+    ("a bust of Charles I, carved in marble", "a bust of Charles the first, carved in marble"),
+    ("Pay by 19/03 at the latest.", "Pay by the nineteenth of March at the latest."),
+    ("The party on 30/06 is off.", "The party on the thirtieth of June is off."),
+    ("Exams start 05/06.", "Exams start May sixth."),
+    ("The last four digits, 0417, match.", "The last four digits, zero four one seven, match."),
+    ("She finished in 48:09 on the hilly course.", "She finished in forty-eight oh nine on the hilly course."),
+    ("His best lap was 1:31.075 in practice.", "His best lap was one thirty-one point zero seven five in practice."),
+    ("Keep the dose < 4 g a day.", "Keep the dose less than four grams a day."),
+    ("Only files > 2 GB fail.", "Only files greater than two gigabytes fail."),
+    ("Ticket #B12-4471 is closed.", "Ticket number B one two four four seven one is closed."),
+    ("Quote ref. XK-55120-B when you call.", "Quote reference XK five five one two zero B when you call."),
+    ("the SC-HX4510W speaker", "the SC HX four five one zero W speaker"),
+    ("a supercharged V8 with 700 hp", "a supercharged V eight with seven hundred horsepower"),
+    ("the 3.0L V6 engine", "the three point zero liter V six engine"),
+    ("£45 inc. P&P", "forty-five pounds including P and P"),
+    ("Pydantic V2 is faster.", "Pydantic version two is faster."),
+    ("When I'm in Leeds I'll call.", "When I'm in Leeds I'll call."),
+    ("In Rome I learned to cook.", "In Rome I learned to cook."),
+    ("Henry I was crowned in 1100.", "Henry I was crowned in eleven hundred."),
+    ("a literal <b>0</b> in bold", "a literal <b>zero</b> in bold"),
+    ("a 3:2 ratio", "a three to two ratio"),
+    ("1/10 of the cost", "one tenth of the cost"),
+    ("the GROUP-FFDHE3072 option", "the GROUP-FFDHE three thousand seventy-two option"),
+    ("In 2031 it closes.", "In twenty thirty-one it closes."),
+])
+def test_classes_found_on_the_eighth_list(written, spoken):
+    assert normalize(written) == spoken

@@ -377,8 +377,12 @@ def _alnum_code(m: re.Match) -> str:
         return m.group(0)  # "SUS-2008": a name and a year
     is_code = (len(groups) >= 3 and long_digits) or (len(groups) == 2 and (
         mixed or long_digits and any(len(g) >= 2 and g.isalpha() for g in groups)))
+    # a two-part code with a long number or a model's run of digits: "A7-3390", "KX-TG6821E"
+    is_code = is_code or len(groups) == 2 and any(re.search(r"[A-Z]", g) for g in groups) and (
+        long_digits and any(re.search(r"[A-Z]", g) and re.search(r"\d", g) for g in groups)
+        or any(re.fullmatch(r"[A-Z]{1,3}\d{4,}[A-Z]*", g) for g in groups))  # not "FFDHE2048", "POLY1305"
     if m.group("hash") and not is_code:
-        is_code = bool(re.fullmatch(r"[A-Z]{1,4}\d{3,}", code))  # "order #A1234"
+        is_code = len(re.sub(r"\D", "", code)) >= 3  # "order #A1234", "ticket #A7-33"
     if not is_code or len(code) > 40:
         return m.group(0)
     words = [" ".join(digits(part) if part.isdigit() else part for part in re.findall(r"\d+|[A-Z]+", g)) for g in groups]
@@ -586,6 +590,8 @@ def _ampm_words(m: re.Match) -> tuple[str, str]:
 
 def _clock(m: re.Match) -> str:
     h, mi = int(m.group("h")), int(m.group("m"))
+    if h > 24 and 0 < mi <= 59 and not m.group("ampm"):
+        return _halves(h, mi)  # minutes and seconds: "6.2 mi in 52:14" (fifty-two fourteen), not a ratio
     if h > 24 or mi > 59:
         return m.group(0)
     ampm, stop = _ampm_words(m)
@@ -596,6 +602,16 @@ def _clock(m: re.Match) -> str:
     else:
         spoken = _halves(h, mi)
     return spoken + ampm + stop
+
+
+# a lap or race time with a fraction of a second: "1:26.204" (one twenty-six point two zero four)
+_LAP_TIME = re.compile(r"(?<![\d:.,])(?P<m>\d{1,2}):(?P<s>[0-5]\d)\.(?P<frac>\d{1,3})(?![\d.:])")
+
+
+def _lap_time(m: re.Match) -> str:
+    minutes, seconds = int(m.group("m")), int(m.group("s"))
+    head = _halves(minutes, seconds) if minutes else cardinal(seconds)
+    return f"{head} point {digits(m.group('frac'))}"
 
 
 # "16:9", "4:3" (a first part at least the second; "3:16" is read as a time or a verse above)
@@ -721,10 +737,13 @@ def _slash_words(m: re.Match) -> str:
     if whole is None and (a, b) == (1, 2) and nxt in ("a", "an", "the"):
         return "half"
     if whole is None:
+        padded = m.group("a").startswith("0") or m.group("b").startswith("0")  # "26/04": nobody pads a fraction
         is_date = 1 <= a <= 12 and 1 <= b <= 31 and (
-            prev in _DATE_BEFORE or (nxt not in _FRACTION_AFTER and (b > 12 or a >= b)))
+            prev in _DATE_BEFORE or padded or (nxt not in _FRACTION_AFTER and (b > 12 or a >= b)))
         if is_date:
             return _date_words(a, b, None)
+        if 12 < a <= 31 and 1 <= b <= 12 and (prev in _DATE_BEFORE or padded):  # "Sat 14/01": day first
+            return _date_words(b, a, None, day_first=True)
         if a == 24 and b == 7:
             return "twenty-four seven"
         if a == b == 50:  # "a 50/50 chance"
@@ -770,6 +789,8 @@ _FOUR_DIGITS = re.compile(r"(?<![\w.,$£€¥/:-])(\d{4})(?![\w.,/:-]\d|\d|%|[\w
 
 
 def _year_or_number(m: re.Match) -> str:
+    if m.group(1).startswith("0"):
+        return digits(m.group(1))  # "the card ending 0926": an identifier
     n = int(m.group(1))
     if not 1000 <= n <= 2099:
         return cardinal(n)
@@ -819,7 +840,7 @@ _DETERMINERS = {"a", "an", "the", "its", "their", "our", "your", "his", "her", "
 def _attributive(m: re.Match) -> bool:
     """Whether the measure matched names a kind ("a 2 TB drive", "the 15 mm limit"): after a
     determiner, before a word that is not a preposition, conjunction or verb."""
-    after = re.match(r"\s+([A-Za-z]+)\b", m.string[m.end():])
+    after = re.match(r"\s+([A-Za-z]+)(?![A-Za-z])", m.string[m.end():])  # "a 3.5L V6": a word, or a model's letters
     return _prev_word(m.string, m.start())[0].lower() in _DETERMINERS and bool(after) and after.group(1) not in _NOT_ATTRIBUTIVE
 
 
@@ -837,7 +858,7 @@ def _hyphen_unit(m: re.Match) -> str:
 
 def _num_unit(m: re.Match) -> str:
     value = m.group("num")
-    if m.group("unit") in _CAPITAL_UNITS and re.match(r"\s+[A-Z0-9]", m.string[m.end():]):
+    if m.group("unit") in _CAPITAL_UNITS and re.search(r"\s", m.group(0)) and re.match(r"\s+[A-Z0-9]", m.string[m.end():]):
         return m.group(0)
     if _attributive(m):
         words = f"{number(value)} {UNITS[m.group('unit')][0]}"  # "a 2 TB drive": the unit names a kind
@@ -929,9 +950,9 @@ def sentence_ends_after(text: str, end: int) -> bool:
 def abbreviation_ends_sentence(text: str, end: int) -> bool:
     """Whether the period of a trailing abbreviation ("Inc.", "Ave.") just before ``end`` also
     ends the sentence: as :func:`sentence_ends_after`, unless a compass direction or a code
-    follows ("Pennsylvania Ave. NW", "ref. KX7R2P")."""
+    follows ("Pennsylvania Ave. NW", "ref. KX7R2P", "ref. GB-88213-K")."""
     rest = text[end:]
-    return sentence_ends_after(text, end) and not _COMPASS_NEXT.match(rest) and not re.match(r"[ \t]+[A-Z0-9]*\d", rest)
+    return sentence_ends_after(text, end) and not _COMPASS_NEXT.match(rest) and not re.match(r"[ \t]+[A-Z0-9]+(?:-[A-Z0-9]+)*\d", rest)
 
 
 _REACH = 200  # characters a look at the neighbouring words reads, when they hold two words
@@ -1022,7 +1043,7 @@ def _abbreviation(m: re.Match) -> str:
         return "versus"
     if token in ("ext", "tel", "Tel:") and (nxt[:1].isupper() or nxt[:1].isdigit()):  # "ext 214", "Tel: 020 …"
         return {"ext": "extension", "tel": "telephone", "Tel:": "telephone"}[token]
-    if token == "inc" and nxt[:1].isupper() and not prev[:1].isupper():  # "£12 inc VAT" (not "Acme inc")
+    if token in ("inc", "inc.") and nxt[:1].isupper() and not prev[:1].isupper():  # "£12 inc VAT" (not "Acme inc")
         return "including"
     if token in ("est.", "Est.") and nxt[:1].isdigit():  # "Est. 1887"
         return token[0] + "stablished"
@@ -1118,6 +1139,18 @@ _FORMULAS = {"CO2": "C O two", "H2O": "H two O", "O2": "O two", "NO2": "N O two"
              "CH4": "C H four", "N2O": "N two O", "O3": "O three", "H2": "H two", "NOx": "N O x", "PM2.5": "P M two point five"}
 _FORMULA = re.compile(r"(?<![\w.])(" + "|".join(re.escape(f) for f in sorted(_FORMULAS, key=len, reverse=True)) + r")(?![\w]|\.\d)")
 
+# "<" and ">" before a number, unless they are a tag's ("<code>0</code>", "func<5>", "<a id=…>")
+_COMPARISON = re.compile(r"(?<![<>=-])\s*(?P<sign>[<>])\s*(?=\d|\.\d|[-−]\d|minus |" + _NUMBER_WORD + r")")
+
+
+def _comparison(m: re.Match) -> str:
+    if m.group("sign") == ">" and re.search(r"<[A-Za-z/!][^<>]*$", _text_before(m.string, m.start())[-80:]):
+        return m.group(0)  # closes a tag
+    if m.group("sign") == "<" and re.match(r"[^<>\s]*>", m.string[m.end():m.end() + 80]):
+        return m.group(0)  # opens one
+    return " less than " if m.group("sign") == "<" else " greater than "
+
+
 _SYMBOLS = [
     (re.compile(r"\bCtrl\+"), "Control "), (re.compile(r"\bCmd\+"), "Command "),
     (re.compile(r"\b(Alt|Shift|Option|Fn|Win)\+(?=\w)"), r"\1 "),
@@ -1142,6 +1175,7 @@ _SYMBOLS = [
      lambda m: f"{m.group('l')} to {m.group('r')}" if _NUMBER_WORD_RE.fullmatch(m.group("r"))
      and (m.group("l") == "percent" or _NUMBER_WORD_RE.fullmatch(m.group("l"))) else m.group(0)),
     (re.compile(r"(?<![\w<])(?:[:;]-?[)(DP]|<3)(?![\w)])"), " "),  # emoticons: ":)", ";-)", "<3"
+    (_COMPARISON, _comparison),  # "p < 0.01"; after "<3"
     (re.compile(r"\s*÷\s*"), " divided by "),
     (re.compile(r"(?<=[a-z\d])\s?×\s?(?=[a-z\d])"), " times "),  # "3×10^8": what is left of it once the numbers are words
     (re.compile(r"\blocalhost:(?=\d)"), "localhost colon "),
@@ -1350,8 +1384,8 @@ def _short_year(m: re.Match) -> str:
     return two_digit_year(m.group("yy"))
 
 
-# version numbers: v2.1, v3
-_VERSION = re.compile(r"(?<![\w.])[vV](\d+(?:\.\d+)*)(?![\w.]\w|\w)")
+# version numbers: v2.1, v3, V2 (but "a V6", "V8", "V10", "V12" are engines: the letter)
+_VERSION = re.compile(r"(?<![\w.])[vV](?!(?<=V)(?:6|8|10|12)(?![\w.]))(\d+(?:\.\d+)*)(?![\w.]\w|\w)")
 
 
 def _version(m: re.Match) -> str:
@@ -1489,6 +1523,16 @@ _PREPOSITIONS = {"in", "at", "on", "from", "to", "for", "with", "near", "after",
                  "of", "into", "across", "over", "about", "around", "like"}
 
 
+# words before a name that speak to that person ("Thanks Mike", "tell Mike"), and verbs only "I"
+# takes ("I think", "I don't"): "Mike I …" is then the pronoun, not Mike the First
+_ADDRESSING = {"thanks", "thank", "thx", "sorry", "hi", "hey", "hello", "ok", "okay", "dear", "yes", "yeah", "no",
+               "well", "oh", "tell", "ask", "told", "asked", "congrats", "cheers", "bye", "morning", "night", "sure"}
+_FIRST_PERSON_VERBS = ("am", "[’']m", "do", "don[’']t", "didn[’']t", "can", "can[’']t", "cannot", "could", "couldn[’']t",
+                       "will", "won[’']t", "would", "wouldn[’']t", "should", "have", "haven[’']t", "think", "know",
+                       "guess", "hope", "need", "want", "mean", "feel", "appreciate", "just", "really", "agree",
+                       "believe", "wish", "promise", "swear", "owe", "love", "hate", "bet", "suppose")
+
+
 def _roman_value(s: str) -> int | None:
     """"XIV" → 14; None unless ``s`` is a Roman numeral written the usual way."""
     values = [_ROMAN_VALUES[c] for c in s]
@@ -1521,9 +1565,15 @@ def _roman(m: re.Match) -> str:
     if not is_name or n > 39 or set(numeral) - set("IVX") or numeral in ("V", "X"):
         return numeral
     if numeral == "I":
-        before_prev = words[-2].lower() if len(words) >= 2 else ""
         rest = m.string[m.end():]
-        pronoun = before_prev in _PREPOSITIONS or re.match(r"['’](?:m|d|ve|ll)\b", rest)
+        # a king's "I" often ends a phrase ("Charles I, who", "Louis I of Portugal", "Henry I's");
+        # before a verb it is the pronoun when a person is spoken to ("Thanks Mike I appreciate
+        # it", "tell Mike I don't") or the verb is one only "I" takes ("Tom I think")
+        regnal = re.match(r"\s*(?:[,.;:!?)(]|$)|['’]s\b|\s+(?:of|and)\b", rest)
+        addressed = len(words) >= 2 and words[-2].lower().strip(",") in _ADDRESSING | _PREPOSITIONS  # "In Paris I met"
+        first_person = re.match(r"\s+(?:" + "|".join(_FIRST_PERSON_VERBS) + r")(?![\w'’])", rest)
+        contracted = re.match(r"['’](?:m|d|ve|ll)\b", rest)  # "When I'm in"
+        pronoun = contracted or not regnal and (addressed or first_person)
         if pronoun:
             return numeral
     return f"the {ordinal(n)}"
@@ -1603,6 +1653,7 @@ _PASSES = [
     (_DAY_MONTH, _day_month),
     (_RATIO_TERMS, _ratio_terms),
     (_HMS, _hms),
+    (_LAP_TIME, _lap_time),
     (_COMPACT_DURATION, lambda m: _duration(m, *m.groups())),
     (_TIME_SPAN, _time_span),
     (_CLOCK, _clock),
