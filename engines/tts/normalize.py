@@ -215,12 +215,18 @@ UNITS: dict[str, tuple[str, str]] = {
     "bd": ("bedroom", "bedrooms"), "br": ("bedroom", "bedrooms"), "bdrm": ("bedroom", "bedrooms"), "ba": ("bath", "baths"),
     "reb": ("rebound", "rebounds"), "ast": ("assist", "assists"),
     "ppm": ("part per million", "parts per million"), "ppb": ("part per billion", "parts per billion"),
+    "MW": ("megawatt", "megawatts"), "GW": ("gigawatt", "gigawatts"), "MWh": ("megawatt hour", "megawatt hours"),
+    "GWh": ("gigawatt hour", "gigawatt hours"), "TWh": ("terawatt hour", "terawatt hours"),
+    "wk": ("week", "weeks"), "wks": ("weeks", "weeks"), "BR": ("bedroom", "bedrooms"), "BA": ("bath", "baths"),
+    "sq. ft.": ("square foot", "square feet"), "sq. ft": ("square foot", "square feet"),
+    "sq.ft.": ("square foot", "square feet"), "sqft": ("square foot", "square feet"),
+    "sq. m": ("square meter", "square meters"),
 }
 # single capitals that are units only when no capitalised word follows ("65 W" but "100 W Main St")
 _CAPITAL_UNITS = {"W", "V", "L"}
 _UNIT_RE = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 # a unit is followed by something that is not part of a word ("5 m" but not "5 men")
-_UNIT_AFTER = r"(?![A-Za-z0-9])(?:(?<=[a-z])\.(?=[ \t]+[a-z]))?"  # "12 min. or until golden": the period is the unit's
+_UNIT_AFTER = r"(?![A-Za-z0-9])(?:(?<=[a-z])\.(?=[ \t]+[a-z]|[,;:)]))?"  # "12 min. or until golden": the period is the unit's
 
 # currency symbol → (unit singular, plural, cent singular, plural)
 CURRENCIES = {
@@ -390,7 +396,7 @@ def _alnum_code(m: re.Match) -> str:
 
 
 # a short number dialled, digit by digit: "call 911", "dial 999", "text 88022"
-_DIALLED = re.compile(r"\b(?P<verb>[Cc]all|[Dd]ial|[Tt]ext|[Pp]hone|[Rr]ing)(?P<gap>\s+)(?!(?:19|20)\d\d\b)(?P<num>\d{3,6})(?![\w-]|[.,]\d)")  # not a year ("call 2024 …")
+_DIALLED = re.compile(r"\b(?P<verb>[Cc]all|[Dd]ial|[Tt]ext|[Pp]hone|[Rr]ing)(?P<gap>\s+(?:[A-Z]{2,5}\s+)?)(?!(?:19|20)\d\d\b)(?P<num>\d{3,6})(?![\w-]|[.,]\d)")  # not a year ("call 2024 …")
 
 
 # national numbers in groups opening with the trunk 0: 07700 900123, 020 7946 0958
@@ -462,7 +468,7 @@ _PER_THING = {"person", "head", "user", "seat", "unit", "item", "ticket", "servi
               "word", "guest", "adult", "child", "student", "visit", "session", "class", "lesson", "mile", "gallon",
               "liter", "litre", "pound", "ounce", "kilo", "box", "bag", "bottle", "can", "pack", "case", "share"}
 _PER_UNIT = re.compile(r"(?P<head>(?<![\w.,])[" + _CURRENCY_SIGNS + r"]?\d(?:[\d,]*\d)?(?:\.\d+)?"
-                       r"(?:\s?(?:[A-Za-zµ°]{1,5}|million|billion))?)/(?P<per>sq ft|[A-Za-z]+)(?![\w/²])(?:\.(?=[ \t]+[a-z]))?")
+                       r"(?:\s?(?:[A-Za-zµ°]{1,5}|million|billion))?)/(?P<per>sq ft|[A-Za-z]+)(?![\w/²])(?:\.(?=[ \t]+[a-z]|[,;:)]))?")
 
 
 def _per_unit(m: re.Match) -> str:
@@ -499,7 +505,12 @@ _MONTH_DAY = re.compile(
     r"(?:\s?[–-]\s?(?P<day2>\d{1,2})" + _ORD_SUFFIX + r"?(?!\d|[:.,]\d|\w))?"
     r"(?:(?P<comma>,?)\s+(?P<year>\d{4})(?!\d|[:.,]\d))?")
 # a weekday written short before a date: "Sat 10/12", "Mon 3/4"
-_WEEKDAY_BEFORE_DATE = re.compile(r"\b(Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\b\.?(?=,?\s+\d{1,2}/\d{1,2}\b)")
+_WEEKDAY_BEFORE_DATE = re.compile(r"\b(Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\b\.?(?=,?\s+\d{1,2}(?:/\d{1,2}\b|(?:st|nd|rd|th)?\s+"
+                                  + _MONTH_RE + r"|(?:st|nd|rd|th)\b))")  # "Sat 14/01", "Mon 11 May", "Mon 10th"
+# a weekday written short without its period where only a weekday fits: "from Mon to Tues", "by Fri",
+# "18:00 Sat" (not "Sun", a firm and a star)
+_WEEKDAY_SHORT = re.compile(r"(?P<lead>\b(?:on|by|until|till|til|from|to|this|next|every|last|thru|through) |\d\d:\d\d )"
+                            r"(?P<day>Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat)\b(?![.'’-]|\s+[A-Z][a-z])")
 _DAY_MONTH = re.compile(
     r"\b(?:(?P<the>the)\s+)?(?P<day>\d{1,2})" + _ORD_SUFFIX + r"?(?:\s+of)?\s+(?P<month>" + _MONTH_RE + r")(?!\w)"
     r"(?:(?P<comma>,?)\s+(?P<year>\d{4})(?!\d|[:.,]\d))?")
@@ -756,11 +767,19 @@ def _slash_words(m: re.Match) -> str:
     return _mixed_fraction(int(whole), a, b)
 
 
-_UNICODE_FRACTION = re.compile(r"(?:(?<!\d)(\d+)\s?)?([" + "".join(_FRACTIONS) + "])")
+_UNICODE_FRACTION = re.compile(r"(?:(?<!\d)(\d+)\s?)?([" + "".join(_FRACTIONS) + "])"
+                               r"(?:\s?(?P<unit>" + "|".join(_FRACTION_UNITS) + r")(?![A-Za-z0-9])(?:\.(?=\s+[a-z]))?)?")
 
 
 def _unicode_fraction(m: re.Match) -> str:
     a, b = _FRACTIONS[m.group(2)]
+    if m.group("unit"):  # "½ tsp", "1½ tbsp": as "1/2 tsp" and "1 1/2 tbsp" are read
+        singular, plural = UNITS[m.group("unit")]
+        if m.group(1):
+            return f"{_mixed_fraction(int(m.group(1)), a, b)} {plural}"
+        if (a, b) == (1, 2):
+            return f"half a {singular}"
+        return f"{_fraction_words(a, b)} of {'an' if singular[0] in 'aeiou' else 'a'} {singular}"
     if not m.group(1) and (a, b) == (1, 2) and re.match(r"\s+(an?|the)\b", m.string[m.end():]):
         return "half"
     frac = _fraction_words(a, b)
@@ -890,15 +909,20 @@ _TRAILING = {"Jr.": "Junior", "Sr.": "Senior", "Inc.": "Incorporated", "Ltd.": "
              "mo.": "month", "mos.": "months", "hr.": "hour", "hrs.": "hours", "Ph.D.": "PhD",
              "ext.": "extension", "tel.": "telephone", "fig.": "figure", "Fig.": "Figure",
              "ref.": "reference", "Ref.": "Reference", "avail.": "available", "pkg.": "package", "hwy.": "highway",
-             "para.": "paragraph", "paras.": "paragraphs", "incl.": "including", "Incl.": "Including"}
+             "para.": "paragraph", "paras.": "paragraphs", "incl.": "including", "Incl.": "Including",
+             "ea.": "each", "b.i.d.": "twice a day", "t.i.d.": "three times a day", "q.i.d.": "four times a day",
+             "q.d.": "once a day", "p.r.n.": "as needed", "q.h.s.": "at bedtime", "p.o.": "by mouth"}
 _PHRASES = {"e.g.": "for example", "i.e.": "that is", "a.k.a.": "also known as", "w/o": "without",
             "vs": "versus", "vs.": "versus", "v.": "versus", "approx.": "approximately", "w/": "with",
-            "cf.": "compare", "p.a.": "per annum", "approx": "approximately"}
+            "cf.": "compare", "p.a.": "per annum", "approx": "approximately", "w/c": "week commencing",
+            "excl.": "excluding", "Excl.": "Excluding"}
 _BEFORE_NUMBER = {"No.": "number", "no.": "number", "Nos.": "numbers", "nos.": "numbers", "pp.": "pages",
                   "p.": "page", "Vol.": "volume", "vol.": "volume", "Ch.": "chapter", "ch.": "chapter",
                   "Fig.": "figure", "fig.": "figure", "Ex.": "exhibit", "Art.": "article", "Sec.": "section",
                   "Rm.": "room", "Dep.": "departs", "dep.": "departs", "Arr.": "arrives", "arr.": "arrives",
                   "Para.": "paragraph"}
+_BEFORE_MONTH = {"in", "of", "since", "until", "till", "by", "from", "through", "to", "last", "next", "this", "early",
+                 "late", "mid", "during", "before", "after", "end"}
 _BEFORE_WEEKDAY = {"on", "by", "until", "till", "til", "through", "thru", "every"}  # not "from Sun." (the firm)
 # what has a number, written "no." after it with no digits following: "your account no. and name"
 _NUMBERED = {"account", "order", "policy", "reference", "ticket", "case", "invoice", "tracking", "phone", "telephone",
@@ -918,7 +942,7 @@ LEADING_ABBREVIATIONS = frozenset(
      if key.endswith(".")} | set(_MONTH_ABBR) | {"st", "dr"})
 TRAILING_ABBREVIATIONS = frozenset(key.rstrip(".").lower() for key in _TRAILING) - LEADING_ABBREVIATIONS
 
-_ABBR_TOKEN = re.compile(r"(?<![\w.])([A-Za-z]{1,6}\.|vs|w/o|w/|e\.g\.|i\.e\.|a\.k\.a\.|p\.a\.|Ph\.D\.|St\b|Dr\b|Ave\b|Rd\b|"
+_ABBR_TOKEN = re.compile(r"(?<![\w.])([A-Za-z]{1,6}\.|vs|w/o|w/c|w/|[bt]\.i\.d\.|q\.i\.d\.|q\.d\.|p\.r\.n\.|q\.h\.s\.|p\.o\.|e\.g\.|i\.e\.|a\.k\.a\.|p\.a\.|Ph\.D\.|St\b|Dr\b|Ave\b|Rd\b|"
                          r"approx\b|inc\b|ext\b|tel\b|Tel:|v\b)(?=[\s,;:!?)\"'”’]|$)")
 
 
@@ -1037,6 +1061,8 @@ def _abbreviation(m: re.Match) -> str:
     month = token.rstrip(".").lower()
     if token.endswith(".") and month in _MONTH_ABBR and re.match(r"\s+\d", rest):
         return MONTHS[_MONTH_ABBR[month] - 1]
+    if token.endswith(".") and month in _MONTH_ABBR and token[0].isupper() and prev.lower() in _BEFORE_MONTH:
+        return MONTHS[_MONTH_ABBR[month] - 1] + stop  # "fell in Apr., down", "since Sept."
     if token in ("c.", "ca.") and re.match(r"\s+\d{3,4}\b", rest):  # "built c. 1150": circa
         return "circa"
     if token == "v" and prev[:1].isupper() and nxt[:1].isupper():  # "Arsenal v Chelsea"
@@ -1105,8 +1131,12 @@ _NUMBER_WORD_RE = re.compile(r"(?:[a-z]+-)?(?:" + _NUMBER_WORD[3:-3] + r"|first|
 # "u" for "you" (and "r" for "are" after it) in chat, in lower case only ("U" is a letter, "Unit U")
 _CHAT_YOU = re.compile(r"(?:(?<=[ \t])|^)u(?P<are>[ \t]+r)?(?=[ \t]|[,!?;:]?$|[,!?;:][ \t])", re.MULTILINE)  # "u." is a list item
 # a unit written short with no number before it: "credit hrs per semester", "35 mpg hwy", "tow pkg"
-_SHORT_WORDS = re.compile(r"(?<![\w.'’/<@-])(hrs|mins|secs|yrs|hwy|pkg)(?![\w'’/>@-]|\.\w)")
-_SHORT_WORD = {"hrs": "hours", "mins": "minutes", "secs": "seconds", "yrs": "years", "hwy": "highway", "pkg": "package"}
+_SHORT_WORDS = re.compile(r"(?<![\w.'’/<@-])(hrs|mins|secs|yrs|hwy|pkg|qty|avg|Qty|Avg)(?![\w'’/>@-]|\.\w)")
+_SHORT_WORD = {"hrs": "hours", "mins": "minutes", "secs": "seconds", "yrs": "years", "hwy": "highway", "pkg": "package",
+               "qty": "quantity", "avg": "average", "Qty": "Quantity", "Avg": "Average"}
+# a word written short before its number: "Rm 4", "Yr 6", "Ep. 214", "Qty 2"
+_SHORT_BEFORE_NUMBER = re.compile(r"\b(?:(Yr|yr|Ep|ep|Qty)\.?|(Rm|rm)(?=[ \t]?\d{1,2}\b))(?=[ \t]?\d)")  # "Rm 118", "Rm. 12": below
+_SHORT_NAMES = {"rm": "room", "yr": "year", "ep": "episode", "qty": "quantity"}
 
 # chat shorthand a reader says in full (the letters of "FYI", "OMG" and "LOL" are said as letters: left)
 _CHAT_WORDS = {"idk": "I don't know", "tbh": "to be honest", "btw": "by the way", "imo": "in my opinion",
@@ -1114,8 +1144,9 @@ _CHAT_WORDS = {"idk": "I don't know", "tbh": "to be honest", "btw": "by the way"
                "plz": "please", "afaik": "as far as I know", "iirc": "if I remember correctly", "lmk": "let me know",
                "omw": "on my way", "ttyl": "talk to you later", "ngl": "not gonna lie", "bday": "birthday",
                "2nite": "tonight", "tonite": "tonight", "2day": "today", "2moro": "tomorrow", "tmrw": "tomorrow",
-               "obo": "or best offer"}
-_CHAT = re.compile(r"(?<![\w.@/-])(" + "|".join(_CHAT_WORDS) + r")(?![\w@/-]|\.\w)", re.IGNORECASE)
+               "obo": "or best offer", "m8": "mate", "gr8": "great", "l8r": "later", "b4": "before", "w8": "wait",
+               "c u": "see you", "cu l8r": "see you later"}
+_CHAT = re.compile(r"(?<![\w.@/-])(" + "|".join(sorted(_CHAT_WORDS, key=len, reverse=True)) + r")(?![\w@/-]|\.\w)", re.IGNORECASE)
 
 
 _OPENS_SENTENCE = re.compile(r"(?:\A|[.!?])\s*\Z")
@@ -1124,6 +1155,8 @@ _OPENS_SENTENCE = re.compile(r"(?:\A|[.!?])\s*\Z")
 def _chat(m: re.Match) -> str:
     if m.group(1) == "IMO":
         return m.group(1)  # in capitals it is as often the International Maritime Organization: letters
+    if re.search(r"\d", m.group(1)) and not m.group(1).islower():
+        return m.group(1)  # "B4" is a paper size, "M8" a bolt
     words = _CHAT_WORDS[m.group(1).lower()]
     if not m.group(1)[0].isupper():
         return words
@@ -1151,6 +1184,8 @@ def _comparison(m: re.Match) -> str:
     return " less than " if m.group("sign") == "<" else " greater than "
 
 
+_CAMEL = re.compile(r"(?<=[a-z]{2})(?=[A-Z][a-z]{2})")  # "#GivingTuesday" is said "Giving Tuesday"
+
 _SYMBOLS = [
     (re.compile(r"\bCtrl\+"), "Control "), (re.compile(r"\bCmd\+"), "Command "),
     (re.compile(r"\b(Alt|Shift|Option|Fn|Win)\+(?=\w)"), r"\1 "),
@@ -1160,7 +1195,8 @@ _SYMBOLS = [
     (re.compile(r"\s*&\s*"), " and "),
     (re.compile(r"(?<=\w)\+\+"), " plus plus"),
     (re.compile(r"(?<![\w+])\+(?=\d|" + _NUMBER_WORD + r")"), "plus "),
-    (re.compile(r"(?<=\d)\+(?!\w)"), " plus"),
+    # "16+", "1900+" (already "nineteen hundred+"), "Disney+", "GTK+"; not a pattern's "\w+" or "(a+)"
+    (re.compile(r"(?<![\\\w.,])(?P<w>\d[\d.,]*|[A-Z]\w*|[a-z]\w+)\+(?![\w+])"), r"\g<w> plus"),
     (re.compile(r"\s+\+\s+"), " plus "),
     (re.compile(r"\s+=\s+"), " equals "),
     (re.compile(r"\s+[×x]\s+(?=\d|" + _NUMBER_WORD + r")"), " times "),
@@ -1177,6 +1213,7 @@ _SYMBOLS = [
     (re.compile(r"(?<![\w<])(?:[:;]-?[)(DP]|<3)(?![\w)])"), " "),  # emoticons: ":)", ";-)", "<3"
     (_COMPARISON, _comparison),  # "p < 0.01"; after "<3"
     (re.compile(r"\s*÷\s*"), " divided by "),
+    (re.compile(r"\s*→\s*(?=\w)|(?<=\w)\s+->\s+(?=\w)"), " to "),  # "London → Paris", "Settings -> System" (not "a->b")
     (re.compile(r"(?<=[a-z\d])\s?×\s?(?=[a-z\d])"), " times "),  # "3×10^8": what is left of it once the numbers are words
     (re.compile(r"\blocalhost:(?=\d)"), "localhost colon "),
     (re.compile(r"(?<=[a-z] )mmHg\b"), "millimeters of mercury"),
@@ -1184,8 +1221,8 @@ _SYMBOLS = [
     (re.compile(r"\b(YoY|MoM|QoQ)\b"), lambda m: "{0} over {0}".format(_PERIODS[m.group(1)[0].lower()])),
     (re.compile(r"№\s?"), "number "),
     (re.compile(r"(?<=\w)²"), " squared"), (re.compile(r"(?<=\w)³"), " cubed"),
-    (re.compile(r"(?<![\w#])#(?=[A-Za-z])"), "hashtag "),
-    (re.compile(r"(?<![\w@])@(?=\w)"), "at "),
+    (re.compile(r"(?<![\w#])#([A-Za-z]\w*)"), lambda m: "hashtag " + _CAMEL.sub(" ", m.group(1))),
+    (re.compile(r"(?<![\w@])@(\w+)"), lambda m: "at " + _CAMEL.sub(" ", m.group(1))),
     (re.compile(r"\s+@\s+"), " at "),
     (re.compile(r"(?<![\w/])~\s?(?=\d|" + _NUMBER_WORD + r")"), "about "),  # digits, or a number already in words
     (re.compile(r"§\s?"), "section "),
@@ -1330,6 +1367,10 @@ _HMS = re.compile(r"(?<![\d:.,])(\d{1,2}):([0-5]\d):([0-5]\d)(?![\d:]|[.,]\d)")
 
 # a duration written compactly: "3h 15m", "1h30m", "2h 5min 10s" (the "m" is minutes, never meters)
 _COMPACT_DURATION = re.compile(r"(?<![\w.])(\d{1,3})\s?h(?:rs?)?\s?(\d{1,2})\s?m(?:in|ins)?(?:\s?(\d{1,2})\s?s(?:ec|ecs)?)?\b(?!['’]\w)")
+
+
+# minutes and seconds written short: "1 min 12 s" ("s" alone is read only here)
+_MIN_SEC = re.compile(r"(?<![\w.])(\d{1,3})\s?min(?:s|utes?)?\.?\s(\d{1,2})\s?s(?:ecs?|econds?)?\b(?!['’]\w)")
 
 
 def _duration(m: re.Match, hours: str | None, minutes: str | None, seconds: str | None) -> str:
@@ -1589,15 +1630,50 @@ def outside_spans(text: str, fn) -> str:
     return "".join(out)
 
 
+# a file's extension after a space: "importing .csv files" (dot C S V; a few are said as words)
+_EXTENSION = re.compile(r"(?<=[\s(])\.([a-z][a-z0-9_-]+)(?=[\s,;:!?)]|\.(?:\s|$)|$)")  # and a hidden file's name: ".bashrc"
+_EXTENSION_WORDS = {"zip", "json", "yaml", "toml", "jpeg", "gif", "wav", "tar", "rar", "exe"}
+# a tax or school year: "2025/26" (twenty twenty-five to twenty-six), "2025/2026"
+_YEAR_SPAN = re.compile(r"(?<![\w/.])((?:19|20)\d\d)/(\d\d|(?:19|20)\d\d)(?![\w/]|\.\d)")
+# a reference with a slash: "ref. 2026/0417", "case 12/00345" (a fraction or a date has short parts)
+_SLASH_NUMBER = re.compile(r"(?<![\w/.])(\d+)/(\d+)(?![\w/]|\.\d)")
+
+
+def _year_span(m: re.Match) -> str:
+    first, second = int(m.group(1)), m.group(2)
+    if len(second) == 2 and int(second) != (first + 1) % 100 or len(second) == 4 and int(second) != first + 1:
+        return m.group(0)
+    return f"{year(first)} to {two_digit_year(second) if len(second) == 2 else year(int(second))}"
+
+
+def _slash_number(m: re.Match) -> str:
+    a, b = m.group(1), m.group(2)
+    if max(len(a), len(b)) < 4 and not (a.startswith("0") or b.startswith("0")):
+        return m.group(0)
+    def part(digits_: str) -> str:
+        return year(int(digits_)) if re.fullmatch(r"(?:19|20)\d\d", digits_) else number(digits_)
+    return f"{part(a)} slash {part(b)}"
+
+
+_SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+_SUBSCRIPT = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+
 _PASSES = [
+    # a power written with superscripts is one written with a caret ("10⁹" is "10^9"); subscripts are
+    # a formula's digits ("CO₂" is "CO2")
+    (re.compile(r"(?<=\d)[⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+"), lambda m: "^" + m.group(0).translate(_SUPERSCRIPT)),
+    (re.compile(r"(?<=[A-Za-z)])[₀₁₂₃₄₅₆₇₈₉]+"), lambda m: m.group(0).translate(_SUBSCRIPT)),
     (re.compile(r"(?<![\w-])(\d{4}-\d{2}-\d{2})T(?=\d{2}:\d{2})"), r"\1, "),  # ISO date and time: "2004-02-29T16:21"
     (_FORMULA, lambda m: _FORMULAS[m.group(1)]),
+    (_EXTENSION, lambda m: "dot " + (m.group(1) if m.group(1) in _EXTENSION_WORDS or len(m.group(1)) > 4 else m.group(1).upper())),
     (re.compile(r"\b([Nn]o|[Nn]os)\.(?=\d)"), lambda m: m.group(1).lower().replace("no", "number") + " "),  # "No.1"
     (re.compile(r"(?<![\w.])\d{1,3}(?:_\d{3})+(?!\w|\.\d)"), lambda m: m.group(0).replace("_", ",")),  # "1_000_000"
     (_CHAT, _chat),  # before web addresses: "btw.example.com" is a host, not chat
     (_CHAT_YOU, lambda m: "you are" if m.group("are") else "you"),
-    (_SHORT_WORDS, lambda m: _SHORT_WORD[m.group(1)]),  # before web addresses too: "/pkg/", "pkg-team@"
-    (re.compile(r"(?<=\d)(\s?(?:bd|br|bdrm))\s?/\s?(?=\d(?:\.\d)?\s?ba\b)"), r"\1, "),  # "3 bd/2 ba"
+    (_SHORT_WORDS, lambda m: _SHORT_WORD[m.group(1)]),
+    (_SHORT_BEFORE_NUMBER, lambda m: (str.capitalize if m.group(0)[0].isupper() else str)(_SHORT_NAMES[m.group(0).rstrip(".").lower()]) + " "),
+    (re.compile(r"(?<=[a-z] )[x×][ \t]?(?=\d{1,3}[ \t]+(?:days?|weeks?|months?)\b)"), "for "),  # a course of a drug: "every 8 h x 10 days"  # before web addresses too: "/pkg/", "pkg-team@"
+    (re.compile(r"(?<=\d)(\s?(?:bd|br|bdrm|BR))\s?/\s?(?=\d(?:\.\d)?\s?(?:ba|BA)\b)"), r"\1, "),  # "3 bd/2 ba", "3BR/2BA"
     (_EMAIL, _email),
     (_URL_SCHEME, _url),
     (_URL, _url),
@@ -1613,7 +1689,9 @@ _PASSES = [
     (_CALIBER, lambda m: cardinal(int(m.group(1)))),
     (_PENCE, lambda m: "one penny" if m.group(1) == "1" else f"{cardinal(int(m.group(1)))} pence"),
     (_BARE_DEGREES, _bare_degrees),
-    (_WEEKDAY_BEFORE_DATE, lambda m: _DAY_NAMES[m.group(1).lower()]),
+    (_WEEKDAY_BEFORE_DATE, lambda m: _DAY_NAMES[m.group(1).lower()]
+     + (" the" if re.match(r",?\s+\d{1,2}(?:st|nd|rd|th)\b(?!\s+" + _MONTH_RE + ")", m.string[m.end():]) else "")),
+    (_WEEKDAY_SHORT, lambda m: m.group("lead") + _DAY_NAMES[m.group("day").lower()]),
     (_POWER, _power),
     (_PARTS, _parts),
     (_MILITARY_TIME, _military_time),
@@ -1655,6 +1733,7 @@ _PASSES = [
     (_HMS, _hms),
     (_LAP_TIME, _lap_time),
     (_COMPACT_DURATION, lambda m: _duration(m, *m.groups())),
+    (_MIN_SEC, lambda m: _duration(m, None, *m.groups())),
     (_TIME_SPAN, _time_span),
     (_CLOCK, _clock),
     (_HOUR_AMPM, _hour_ampm),
@@ -1665,7 +1744,9 @@ _PASSES = [
     (_IN_DOT, _in_dot),
     (_RANGE, _range),
     (_RATING, _rating),
+    (_YEAR_SPAN, _year_span),
     (_SLASH, _slash),
+    (_SLASH_NUMBER, _slash_number),
     (_DECADE, _decade),
     (_SHORT_YEAR, _short_year),
     (_FOUR_DIGITS, _year_or_number),
