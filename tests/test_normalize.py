@@ -583,6 +583,14 @@ def test_classes_found_by_probing_new_text(written, spoken):
     ("read tstate->frame here", "read tstate->frame here"),
     ("Follow @BoboTiG and #iOS for news.", "Follow at BoboTiG and hashtag iOS for news."),
     ("a 1999/2003 gap", "a nineteen ninety-nine slash two thousand three gap"),
+    ("She games on a GTX 1660 laptop.", "She games on a GTX sixteen sixty laptop."),
+    ("Dates follow ISO 8601 here.", "Dates follow ISO eighty-six oh one here."),
+    ("Expect 4-6\" of rain overnight.", "Expect four to six inches of rain overnight."),
+    ("Closed Mon.; open on Tue.", "Closed Monday; open on Tuesday."),
+    ("Install firmware v2.1c first.", "Install firmware version two point one c first."),
+    ("Recovery takes 8 wk.", "Recovery takes eight weeks."),
+    ("Pack three 2 kg weights.", "Pack three two kilogram weights."),
+    ("NASA 2500 employees were told.", "NASA two thousand five hundred employees were told."),
 ])
 def test_classes_found_on_the_eighth_list(written, spoken):
     assert normalize(written) == spoken

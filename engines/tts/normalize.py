@@ -853,6 +853,7 @@ _NOT_ATTRIBUTIVE = {"of", "and", "or", "to", "per", "away", "from", "in", "on", 
                     "less", "long", "wide", "high", "tall", "deep", "old", "ago", "later", "earlier", "between",
                     "after", "before", "during", "until", "into", "over", "under", "through", "within", "without",
                     "across", "around", "since", "behind", "above", "below", "then", "when", "while", "if"}
+_COUNT_WORDS = {"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twelve", "several", "some"}
 _DETERMINERS = {"a", "an", "the", "its", "their", "our", "your", "his", "her", "my", "this", "that"}
 
 
@@ -860,7 +861,9 @@ def _attributive(m: re.Match) -> bool:
     """Whether the measure matched names a kind ("a 2 TB drive", "the 15 mm limit"): after a
     determiner, before a word that is not a preposition, conjunction or verb."""
     after = re.match(r"\s+([A-Za-z]+)(?![A-Za-z])", m.string[m.end():])  # "a 3.5L V6": a word, or a model's letters
-    return _prev_word(m.string, m.start())[0].lower() in _DETERMINERS and bool(after) and after.group(1) not in _NOT_ATTRIBUTIVE
+    prev = _prev_word(m.string, m.start())[0].lower()
+    counted = bool(re.fullmatch(r"\d+", prev)) or prev in _COUNT_WORDS  # "two 5 ml spoonfuls"
+    return (prev in _DETERMINERS or counted) and bool(after) and after.group(1) not in _NOT_ATTRIBUTIVE
 
 
 _HYPHEN_UNITS = {**{u: UNITS[u][0] for u in ("lb", "lbs", "oz", "kg", "g", "mg", "km", "mi", "ft", "cm", "mm", "m",
@@ -1054,7 +1057,7 @@ def _abbreviation(m: re.Match) -> str:
         return {"Ave": "Avenue", "Rd": "Road"}[token]
     if token in _TITLES and (token in _ALWAYS_TITLES or nxt[:1].isupper()):
         return _TITLES[token]
-    if token in _WEEKDAYS and (re.match(r"\s*,", rest) or re.match(r"\s+(" + _MONTH_RE + r"|\d|[a-z])", rest)):
+    if token in _WEEKDAYS and (re.match(r"\s*[,;:)]", rest) or re.match(r"\s+(" + _MONTH_RE + r"|\d|[a-z])", rest)):
         return _WEEKDAYS[token]
     if token in _WEEKDAYS and prev.lower() in _BEFORE_WEEKDAY:  # "open on Sat.", "until Wed."
         return _WEEKDAYS[token] + stop
@@ -1077,6 +1080,8 @@ def _abbreviation(m: re.Match) -> str:
         return token[0] + "stimated"
     if token in ("incl.", "Incl.") and not nxt[:1].isalnum():  # "HOA incl.", "tax incl.)": included
         return token[0] + "ncluded" + stop
+    if token in ("wk.", "hr.", "yr.", "mo.") and re.fullmatch(r"\d[\d,]*(?:\.\d+)?", prev) and prev != "1":
+        return _TRAILING[token] + "s" + stop  # "over 12 wk."
     if token in _TRAILING:
         return _TRAILING[token] + stop
     return token
@@ -1299,7 +1304,7 @@ _NAMED_NUMBER = re.compile(
     r"[Bb]erth|Boeing|Airbus A|[Ee]rror|HTTP|[Pp]ort|[Bb]uild|Form|[A-Z]-)[ \t]?)(?P<num>\d{3,4})(?![\w.,]\d|\d|[\w%°-])"
     + _A_COUNT)
 # a course or model code: "CHEM 101", "CS 229" (a word in capitals, then three digits)
-_CAPS_CODE = re.compile(r"\b(?P<head>[A-Z]{2,5}[ \t])(?P<num>[1-9]\d{2})(?![\w.,]\d|\d|[\w%°/-])" + _A_COUNT)
+_CAPS_CODE = re.compile(r"\b(?P<head>[A-Z]{2,5}[ \t])(?P<num>[1-9]\d{2,3})(?![\w.,]\d|\d|[\w%°/-])" + _A_COUNT)  # "RTX 3090"
 _HOUSE_NUMBER = re.compile(r"(?<![\w.,$£€-])(?P<num>\d{3})(?=(?:\s+(?:North|South|East|West|[NSEW]\.?))?" + _STREET_AHEAD.pattern + ")")
 
 
@@ -1400,13 +1405,14 @@ def _feet_inches(m: re.Match) -> str:
 
 
 # inches written with a double prime, or a double quote before a measure ("36\" wide", "a 55\" TV")
-_INCHES = re.compile(r"(?<![\w.])(?P<num>" + _NUM + r")\s?(?:″|[\"”](?=\s*(?:[x×]\s?\d|(?:wide|tall|long|high|deep|thick|"
-                     r"across|diagonal|by|screen|TV|monitor|display|laptop|wheels?|tires?|tyres?|pipe|board)\b)))")
+_INCHES = re.compile(r"(?<![\w.])(?:(?P<low>" + _NUM + r")\s?[–-]\s?)?(?P<num>" + _NUM + r")\s?(?:″|[\"”](?=\s*(?:[x×]\s?\d|(?:wide|tall|long|high|deep|thick|"
+                     r"across|diagonal|by|screen|TV|monitor|display|laptop|wheels?|tires?|tyres?|pipe|board|of)\b)))")  # "8-12\" of snow"
 
 
 def _inches(m: re.Match) -> str:
-    one = _attributive(m) or re.fullmatch(r"1(\.0+)?", m.group("num"))
-    return f"{number(m.group('num'))} inch{'' if one else 'es'}"
+    one = _attributive(m) or re.fullmatch(r"1(\.0+)?", m.group("num")) and not m.group("low")
+    low = f"{number(m.group('low'))} to " if m.group("low") else ""
+    return f"{low}{number(m.group('num'))} inch{'' if one else 'es'}"
 
 
 # hexadecimal: 0x80070005 (hex eight zero zero seven …)
@@ -1426,12 +1432,12 @@ def _short_year(m: re.Match) -> str:
 
 
 # version numbers: v2.1, v3, V2 (but "a V6", "V8", "V10", "V12" are engines: the letter)
-_VERSION = re.compile(r"(?<![\w.])[vV](?!(?<=V)(?:6|8|10|12)(?![\w.]))(\d+(?:\.\d+)*)(?![\w.]\w|\w)")
+_VERSION = re.compile(r"(?<![\w.])[vV](?!(?<=V)(?:6|8|10|12)(?![\w.]))(\d+(?:\.\d+)*)(?P<suffix>(?<=\.\d)[a-z])?(?![\w.]\w|\w)")
 
 
 def _version(m: re.Match) -> str:
     return "version " + " point ".join(cardinal(int(p)) if not re.fullmatch(r"0\d+", p) else digits(p)
-                                       for p in m.group(1).split("."))
+                                       for p in m.group(1).split(".")) + (f" {m.group('suffix')}" if m.group("suffix") else "")
 
 
 # numbers of three or four dotted parts: a version ("3.11.2": three point eleven point two) or an
